@@ -1,0 +1,15 @@
+//! Kabinet's schema migrations: forward-only, identical on SQLite and
+//! PostgreSQL, applied at start-up and by `kabinet migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

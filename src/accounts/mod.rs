@@ -1,0 +1,100 @@
+//! Subscriber accounts (лицевые счета): identity types parsed at the edge and
+//! the account record. SQL lives in `store`.
+
+mod phone;
+mod store;
+
+pub use entity::account::AccountStatus;
+pub use phone::{Phone, PhoneParseError};
+pub use store::{count, find_many, insert};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A 12-digit account number (лицевой счёт).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccountNumber(String);
+
+/// Why a string is not an account number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("номер лицевого счёта состоит из 12 цифр")]
+pub struct AccountNumberError;
+
+impl AccountNumber {
+    /// Parses an account number, allowing spaces and dashes between digit groups.
+    pub fn parse(text: &str) -> Result<Self, AccountNumberError> {
+        let digits: String = text
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .collect();
+        if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(AccountNumber(digits))
+        } else {
+            Err(AccountNumberError)
+        }
+    }
+
+    /// The 12 digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A subscriber's account as the rest of the code sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Internal id.
+    pub id: i64,
+    /// Account number.
+    pub number: AccountNumber,
+    /// Contract number.
+    pub contract_number: String,
+    /// Contract date (Moscow day).
+    pub contract_date: NaiveDate,
+    /// Contract holder (ФИО).
+    pub holder_name: String,
+    /// Contract phone.
+    pub phone: Phone,
+    /// E-mail for notifications, if given.
+    pub email: Option<String>,
+    /// Service address.
+    pub address: String,
+    /// Current state.
+    pub status: AccountStatus,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What it takes to open an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Account number.
+    pub number: AccountNumber,
+    /// Contract number.
+    pub contract_number: String,
+    /// Contract date.
+    pub contract_date: NaiveDate,
+    /// Contract holder.
+    pub holder_name: String,
+    /// Contract phone.
+    pub phone: Phone,
+    /// E-mail, if any.
+    pub email: Option<String>,
+    /// Service address.
+    pub address: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_numbers_are_twelve_digits() {
+        assert_eq!(
+            AccountNumber::parse("1000 0000 0001").map(|n| n.as_str().to_owned()),
+            Ok("100000000001".to_owned())
+        );
+        assert!(AccountNumber::parse("10000000000").is_err());
+        assert!(AccountNumber::parse("10000000000a").is_err());
+        assert!(AccountNumber::parse("1000000000011").is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! SQL for accounts.
+
+use entity::account;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+
+use super::{Account, AccountNumber, NewAccount, Phone};
+use crate::clock::Clock;
+
+fn from_row(row: account::Model) -> Result<Account, DbErr> {
+    // Stored values were validated on the way in; a bad one is corrupt data.
+    let corrupt = |what: &str| DbErr::Type(format!("account {}: invalid {what}", row.id));
+    Ok(Account {
+        id: row.id,
+        number: AccountNumber::parse(&row.number).map_err(|_| corrupt("number"))?,
+        phone: Phone::parse(&row.phone).map_err(|_| corrupt("phone"))?,
+        contract_number: row.contract_number,
+        contract_date: row.contract_date,
+        holder_name: row.holder_name,
+        email: row.email,
+        address: row.address,
+        status: row.status,
+        created_at: row.created_at,
+    })
+}
+
+/// The accounts with these ids (missing ids are simply absent).
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Account>, DbErr> {
+    account::Entity::find()
+        .filter(account::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect()
+}
+
+/// How many accounts exist.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    account::Entity::find().count(db).await
+}
+
+/// Opens an account; it starts `ACTIVE`.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    clock: &dyn Clock,
+    new: NewAccount,
+) -> Result<Account, DbErr> {
+    let row = account::ActiveModel {
+        number: Set(new.number.as_str().to_owned()),
+        contract_number: Set(new.contract_number),
+        contract_date: Set(new.contract_date),
+        holder_name: Set(new.holder_name),
+        phone: Set(new.phone.as_str().to_owned()),
+        email: Set(new.email),
+        address: Set(new.address),
+        codeword_hash: Set(None),
+        status: Set(account::AccountStatus::Active),
+        created_at: Set(clock.now()),
+        ..Default::default()
+    };
+    from_row(account::Entity::insert(row).exec_with_returning(db).await?)
+}

@@ -1,0 +1,156 @@
+//! Builds the application (database, schema, router) in one place that the
+//! binary and the tests both call, and serves it with graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Settings;
+use crate::db::{self, DbSetupError, SqlStats};
+use crate::demo::{self, DemoError};
+use crate::graphql::{self, AppSchema};
+use crate::http;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The GraphQL schema (with its data: database, clock, loaders).
+    pub schema: AppSchema,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Settings in force.
+    pub settings: Arc<Settings>,
+    /// SQL statement counter.
+    pub sql: Arc<SqlStats>,
+    /// The Prometheus recorder.
+    pub metrics: PrometheusHandle,
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] DbSetupError),
+    /// Demo data could not be written.
+    #[error("cannot write demo data: {0}")]
+    Demo(#[from] DemoError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A built application, ready to serve.
+pub struct App {
+    /// Shared state of all handlers.
+    pub state: AppState,
+}
+
+impl App {
+    /// Connects, migrates, writes demo data if asked and the database is empty,
+    /// and assembles the schema.
+    pub async fn build(settings: Settings, clock: SharedClock) -> Result<App, StartupError> {
+        let metrics = http::metrics::handle();
+        let sql = Arc::new(SqlStats::default());
+        let db = db::connect(&settings.database_url, settings.db_max_connections, sql.clone()).await?;
+        db::migrate(&db).await?;
+        if settings.demo && demo::seed_if_empty(&db, clock.as_ref()).await? {
+            tracing::info!(
+                "demo data written: subscribers 100000000001 (+79990000001) and 100000000002 (+79990000002)"
+            );
+        }
+        let schema = graphql::build_schema(&settings, db.clone(), clock);
+        Ok(App {
+            state: AppState {
+                schema,
+                db,
+                settings: Arc::new(settings),
+                sql,
+                metrics,
+            },
+        })
+    }
+
+    /// The router with every route and layer.
+    pub fn router(&self) -> Router {
+        http::router(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then lets requests in
+    /// flight finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let router = self.router();
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        if let Err(err) = self.state.db.close_by_ref().await {
+            tracing::warn!(error = %err, "closing the database pool failed");
+        }
+        Ok(())
+    }
+}
+
+/// `kabinet serve`: runs until SIGTERM or Ctrl-C.
+pub async fn run(settings: Settings) -> Result<(), StartupError> {
+    let addr = settings.listen;
+    let app = App::build(settings, Arc::new(SystemClock)).await?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    let local = listener.local_addr().unwrap_or(addr);
+    tracing::info!("Kabinet listens on http://{local}/ — GraphiQL at http://{local}/, GraphQL at http://{local}/graphql");
+    app.serve(listener, shutdown_signal())
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    tracing::info!("Kabinet stopped");
+    Ok(())
+}
+
+/// `kabinet migrate`.
+pub async fn migrate_only(settings: &Settings) -> Result<(), StartupError> {
+    let db = db::connect(&settings.database_url, 1, Arc::new(SqlStats::default())).await?;
+    db::migrate(&db).await?;
+    let _ = db.close().await;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,114 @@
+//! Settings from flags and `KABINET_*` environment variables. Every setting has a
+//! default that works on a laptop; `kabinet --help` lists them all.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Kabinet: the GraphQL personal-account gateway of an internet and TV provider.
+#[derive(Debug, Parser)]
+#[command(name = "kabinet", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// What the binary does; `serve` when none is given.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the HTTP/GraphQL server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL) to stdout.
+    PrintSchema,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Every runtime setting of the gateway.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(long, env = "KABINET_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+
+    /// Database URL: `sqlite://FILE?mode=rwc` (embedded) or `postgres://...`.
+    #[arg(
+        long,
+        env = "KABINET_DATABASE_URL",
+        default_value = "sqlite://kabinet.db?mode=rwc",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Maximum database connections in the pool.
+    #[arg(long, env = "KABINET_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub db_max_connections: u32,
+
+    /// Fill an empty database with demo data (`1`/`0`).
+    #[arg(long, env = "KABINET_DEMO", default_value = "1", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub demo: bool,
+
+    /// Log format.
+    #[arg(long, env = "KABINET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// Origins allowed by CORS, comma-separated (empty: same origin only).
+    #[arg(long, env = "KABINET_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+
+    /// Largest accepted request body, in bytes (larger: 413).
+    #[arg(long, env = "KABINET_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
+    pub body_limit: usize,
+
+    /// Seconds a request may take before it is answered with 408.
+    #[arg(long, env = "KABINET_REQUEST_TIMEOUT", default_value_t = 30, global = true)]
+    pub request_timeout_secs: u64,
+
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "KABINET_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: usize,
+
+    /// Highest complexity (weighted field count) a query may have.
+    #[arg(long, env = "KABINET_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
+    pub max_complexity: usize,
+
+    /// Most aliased fields a query document may contain.
+    #[arg(long, env = "KABINET_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
+
+    /// Most fields a query may select at its root.
+    #[arg(long, env = "KABINET_MAX_ROOT_FIELDS", default_value_t = 20, global = true)]
+    pub max_root_fields: usize,
+
+    /// Most operations in one batched request (0: batches refused).
+    #[arg(long, env = "KABINET_MAX_BATCH", default_value_t = 10, global = true)]
+    pub max_batch: usize,
+
+    /// File the development SMS sender appends to (JSON lines).
+    #[arg(long, env = "KABINET_SMS_OUTBOX_FILE", default_value = "sms-outbox.jsonl", global = true)]
+    pub sms_outbox_file: PathBuf,
+}
+
+impl Settings {
+    /// The defaults, ignoring flags but honouring `KABINET_*` variables.
+    pub fn from_env() -> Self {
+        Cli::parse_from(["kabinet"]).settings
+    }
+
+    /// Whether the database URL points at PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}

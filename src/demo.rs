@@ -1,0 +1,101 @@
+//! Demo data for an empty database: the two demo subscribers of the README and
+//! a few service notices around "now". Written through the domain functions,
+//! so the demo exercises the same paths as production.
+
+use chrono::{Duration, NaiveDate};
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+
+use crate::accounts::{self, AccountNumber, NewAccount, Phone};
+use crate::clock::Clock;
+use crate::notices::{self, NewNotice, NoticeKind};
+
+/// Why demo data could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    /// A demo value did not parse (a bug in this file).
+    #[error("invalid demo value: {0}")]
+    Invalid(&'static str),
+}
+
+/// Fills the database with demo data unless it already holds accounts.
+/// Returns whether it did.
+pub async fn seed_if_empty(db: &DatabaseConnection, clock: &dyn Clock) -> Result<bool, DemoError> {
+    if accounts::count(db).await? > 0 {
+        return Ok(false);
+    }
+    let tx = db.begin().await?;
+    for (number, phone, holder, address, contract) in [
+        (
+            "100000000001",
+            "+79990000001",
+            "Иванов Иван Иванович",
+            "г. Москва, ул. Профсоюзная, д. 56, кв. 12",
+            "МСК-2021-000001",
+        ),
+        (
+            "100000000002",
+            "+79990000002",
+            "Петрова Анна Сергеевна",
+            "г. Москва, Ленинский проспект, д. 90, кв. 7",
+            "МСК-2023-000002",
+        ),
+    ] {
+        accounts::insert(
+            &tx,
+            clock,
+            NewAccount {
+                number: AccountNumber::parse(number).map_err(|_| DemoError::Invalid(number))?,
+                contract_number: contract.to_owned(),
+                contract_date: NaiveDate::from_ymd_opt(2021, 3, 15)
+                    .ok_or(DemoError::Invalid("contract date"))?,
+                holder_name: holder.to_owned(),
+                phone: Phone::parse(phone).map_err(|_| DemoError::Invalid(phone))?,
+                email: None,
+                address: address.to_owned(),
+            },
+        )
+        .await?;
+    }
+    let now = clock.now();
+    for (kind, title, body, starts, ends) in [
+        (
+            NoticeKind::PlannedWorks,
+            "Плановые работы в Юго-Западном округе",
+            "Возможны кратковременные перерывы в работе интернета и ТВ.",
+            now - Duration::hours(2),
+            Some(now + Duration::hours(4)),
+        ),
+        (
+            NoticeKind::Info,
+            "Новые каналы в пакете «Базовый»",
+            "С понедельника в пакет «Базовый» входят ещё пять каналов.",
+            now + Duration::days(3),
+            Some(now + Duration::days(10)),
+        ),
+        (
+            NoticeKind::Outage,
+            "Авария на линии в Тёплом Стане устранена",
+            "Связь восстановлена. Приносим извинения за неудобства.",
+            now - Duration::days(5),
+            Some(now - Duration::days(4)),
+        ),
+    ] {
+        notices::create(
+            &tx,
+            clock,
+            NewNotice {
+                kind,
+                title: title.to_owned(),
+                body: body.to_owned(),
+                starts_at: starts,
+                ends_at: ends,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

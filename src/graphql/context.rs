@@ -1,0 +1,43 @@
+//! What resolvers take from the GraphQL context: the database, the clock, the
+//! loaders (schema-wide) and the viewer and request id (per request).
+
+use async_graphql::Context;
+use sea_orm::DatabaseConnection;
+
+use super::loaders::Loaders;
+use crate::auth::Viewer;
+use crate::clock::SharedClock;
+
+/// The id of the HTTP request or WebSocket connection, for logs and `INTERNAL` errors.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Shortcuts for resolvers.
+pub trait ContextExt {
+    /// The database.
+    fn db(&self) -> &DatabaseConnection;
+    /// The application clock.
+    fn clock(&self) -> &SharedClock;
+    /// The DataLoaders.
+    fn loaders(&self) -> &Loaders;
+    /// The caller; anonymous when the transport set none.
+    fn viewer(&self) -> Viewer;
+}
+
+impl ContextExt for Context<'_> {
+    fn db(&self) -> &DatabaseConnection {
+        self.data_unchecked::<DatabaseConnection>()
+    }
+
+    fn clock(&self) -> &SharedClock {
+        self.data_unchecked::<SharedClock>()
+    }
+
+    fn loaders(&self) -> &Loaders {
+        self.data_unchecked::<Loaders>()
+    }
+
+    fn viewer(&self) -> Viewer {
+        self.data_opt::<Viewer>().copied().unwrap_or_default()
+    }
+}

@@ -1,0 +1,66 @@
+//! DataLoaders: every object fetched by id goes through one, so a list of N
+//! items costs one SQL statement, not N. The loaders hold no cache (async-graphql's
+//! `NoCache`), so one set serves all requests without leaking data between them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::{DatabaseConnection, DbErr};
+
+use crate::{accounts, notices};
+
+/// All loaders of the schema.
+pub struct Loaders {
+    /// Accounts by id (ownership is checked by the caller).
+    pub accounts: DataLoader<AccountLoader>,
+    /// Service notices by id.
+    pub notices: DataLoader<NoticeLoader>,
+}
+
+impl Loaders {
+    /// Loaders over `db`, batching on the Tokio runtime.
+    pub fn new(db: &DatabaseConnection) -> Self {
+        Loaders {
+            accounts: DataLoader::new(AccountLoader(db.clone()), tokio::spawn),
+            notices: DataLoader::new(NoticeLoader(db.clone()), tokio::spawn),
+        }
+    }
+}
+
+/// Loads accounts by id.
+pub struct AccountLoader(DatabaseConnection);
+
+impl Loader<i64> for AccountLoader {
+    type Value = accounts::Account;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = accounts::find_many(&self.0, ids).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+    }
+}
+
+/// Loads service notices by id.
+pub struct NoticeLoader(DatabaseConnection);
+
+impl Loader<i64> for NoticeLoader {
+    type Value = notices::Notice;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = notices::find_many(&self.0, ids).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|n| (n.id, n)).collect())
+    }
+}
+
+/// Wraps a loader's shared error for the API.
+#[derive(Debug, thiserror::Error)]
+#[error("loading failed: {0}")]
+pub struct LoadError(Arc<DbErr>);
+
+impl From<Arc<DbErr>> for super::errors::ApiError {
+    fn from(err: Arc<DbErr>) -> Self {
+        super::errors::ApiError::internal(LoadError(err))
+    }
+}

@@ -1,0 +1,130 @@
+//! Global object identification: `interface Node { id: ID! }`, opaque global
+//! IDs, and `Query.node` / `Query.nodes`, which check ownership like every
+//! other resolver (someone else's object is simply not found).
+
+use async_graphql::{Context, ID, Interface, Object};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::future::try_join_all;
+
+use super::accounts::Account;
+use super::connection::MAX_PAGE;
+use super::context::ContextExt;
+use super::errors::ApiError;
+use super::notices::ServiceNotice;
+
+/// The kinds of objects that have global IDs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A subscriber's account (owner only).
+    Account,
+    /// A service notice (public).
+    ServiceNotice,
+}
+
+impl NodeKind {
+    const ALL: [NodeKind; 2] = [NodeKind::Account, NodeKind::ServiceNotice];
+
+    fn name(self) -> &'static str {
+        match self {
+            NodeKind::Account => "Account",
+            NodeKind::ServiceNotice => "ServiceNotice",
+        }
+    }
+}
+
+/// A decoded global ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GlobalId {
+    /// The object's kind.
+    pub kind: NodeKind,
+    /// The object's key within its kind.
+    pub key: i64,
+}
+
+impl GlobalId {
+    /// The opaque ID of object `key` of `kind`.
+    pub fn encode(kind: NodeKind, key: i64) -> ID {
+        ID(URL_SAFE_NO_PAD.encode(format!("{}:{key}", kind.name())))
+    }
+
+    /// Decodes an ID made by [`GlobalId::encode`].
+    pub fn decode(id: &str) -> Option<GlobalId> {
+        let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (kind, key) = text.split_once(':')?;
+        let kind = NodeKind::ALL.into_iter().find(|k| k.name() == kind)?;
+        let key = key.parse().ok().filter(|k: &i64| *k > 0)?;
+        Some(GlobalId { kind, key })
+    }
+
+    /// Decodes a client-supplied ID, or says which argument is malformed.
+    pub fn parse(argument: &'static str, id: &ID) -> Result<GlobalId, ApiError> {
+        GlobalId::decode(id).ok_or_else(|| {
+            ApiError::bad_input(argument, "Идентификатор не распознан: передайте id, полученный от API")
+        })
+    }
+}
+
+/// An object with a global ID, fetchable with `Query.node`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The object's opaque global ID."))]
+pub enum Node {
+    /// A subscriber's account.
+    Account(Account),
+    /// A service notice.
+    ServiceNotice(ServiceNotice),
+}
+
+async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
+    let loaders = ctx.loaders();
+    Ok(match id.kind {
+        NodeKind::Account if ctx.viewer().owns_account(id.key) => loaders
+            .accounts
+            .load_one(id.key)
+            .await?
+            .map(|a| Node::Account(a.into())),
+        NodeKind::Account => None,
+        NodeKind::ServiceNotice => loaders
+            .notices
+            .load_one(id.key)
+            .await?
+            .map(|n| Node::ServiceNotice(n.into())),
+    })
+}
+
+/// Root fields for global object identification.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Fetches any object by its global ID. Null when it does not exist or is not
+    /// the viewer's to see.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID from any `id` field.")] id: ID,
+    ) -> Result<Option<Node>, ApiError> {
+        resolve(ctx, GlobalId::parse("id", &id)?).await
+    }
+
+    /// Fetches up to 100 objects by global ID in one request, in the order given;
+    /// null in place of any that does not exist or is not the viewer's to see.
+    #[graphql(complexity = "ids.len() * child_complexity")]
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs from any `id` fields (at most 100).")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>, ApiError> {
+        if ids.len() > MAX_PAGE as usize {
+            return Err(ApiError::bad_input("ids", format!("Не больше {MAX_PAGE} идентификаторов за раз")));
+        }
+        let ids = ids
+            .iter()
+            .map(|id| GlobalId::parse("ids", id))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Resolved together, so the loaders batch them into one query per kind.
+        try_join_all(ids.into_iter().map(|id| resolve(ctx, id))).await
+    }
+}

@@ -1,0 +1,168 @@
+//! `/graphql`: `POST` with a JSON body (single or batched), `GET` for queries
+//! only, and WebSocket subscriptions on the same path.
+
+use std::time::Instant;
+
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchRequest, BatchResponse, Data};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::{error_response, metrics, request_id};
+use crate::app::AppState;
+use crate::auth::Viewer;
+use crate::graphql::context::RequestId;
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+        .unwrap_or(false)
+}
+
+/// Who is calling. Sessions arrive with sign-in; until then every caller is anonymous.
+fn viewer(_headers: &HeaderMap) -> Viewer {
+    Viewer::anonymous()
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let started = Instant::now();
+    let name = request.operation_name.clone();
+    let request = request
+        .data(viewer(headers))
+        .data(RequestId(request_id::of(headers)));
+    let response = state.schema.execute(request).await;
+    metrics::record_operation(name.as_deref(), response.errors.is_empty(), started.elapsed());
+    response
+}
+
+/// `POST /graphql`: JSON only, so that a cross-site form or a `text/plain`
+/// post (which browsers send without a preflight) cannot run a mutation.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if !is_json(&headers) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Запрос к /graphql отправляется с Content-Type: application/json",
+        );
+    }
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "Тело запроса должно быть JSON-объектом {query, variables, operationName} или их массивом",
+            );
+        }
+    };
+    match batch {
+        BatchRequest::Single(request) => Json(execute(&state, &headers, request).await).into_response(),
+        BatchRequest::Batch(requests) => {
+            let max = state.settings.max_batch;
+            if requests.len() > max {
+                let message = if max == 0 {
+                    "Пакетные запросы не принимаются: отправляйте операции по одной".to_owned()
+                } else {
+                    format!("Слишком много операций в пакете: {}, допустимо {max}", requests.len())
+                };
+                return error_response(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", &message);
+            }
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                responses.push(execute(&state, &headers, request).await);
+            }
+            Json(BatchResponse::Batch(responses)).into_response()
+        }
+    }
+}
+
+/// The type of the operation a request would run, when it can be told.
+fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+    match doc.operations {
+        DocumentOperations::Single(op) => Some(op.node.ty),
+        DocumentOperations::Multiple(ops) => match request.operation_name.as_deref() {
+            Some(name) => ops.get(name).map(|op| op.node.ty),
+            None if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+            None => None,
+        },
+    }
+}
+
+fn is_websocket(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+}
+
+/// `GET /graphql`: a query in the query string, or a WebSocket upgrade.
+pub async fn get(State(state): State<AppState>, request: Request) -> Response {
+    if is_websocket(request.headers()) {
+        return websocket(state, request).await;
+    }
+    let query_string = request.uri().query().unwrap_or_default();
+    let graphql_request = match async_graphql::http::parse_query_string(query_string) {
+        Ok(r) => r,
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "Передайте запрос в параметре query (и при необходимости variables в JSON)",
+            );
+        }
+    };
+    if matches!(
+        operation_type(&graphql_request),
+        Some(OperationType::Mutation | OperationType::Subscription)
+    ) {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "По GET выполняются только запросы (query): мутации отправляйте POST, подписки — по WebSocket",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return response;
+    }
+    Json(execute(&state, request.headers(), graphql_request).await).into_response()
+}
+
+async fn websocket(state: AppState, request: Request) -> Response {
+    let (mut parts, _body) = request.into_parts();
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+        Ok(p) => p,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let connection_id = request_id::of(&parts.headers);
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |_payload| async move {
+                    // The payload's `authorization` is read once sign-in exists.
+                    let mut data = Data::default();
+                    data.insert(Viewer::anonymous());
+                    data.insert(RequestId(connection_id));
+                    Ok(data)
+                })
+                .serve()
+        })
+}

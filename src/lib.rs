@@ -1,0 +1,21 @@
+//! Kabinet: the GraphQL personal-account gateway of an internet and TV provider.
+//!
+//! Layout: `graphql/` thin resolvers; `accounts/`, `support/`, `notices/` the
+//! domain (rules and SQL, no GraphQL); `http/` non-GraphQL routes and layers;
+//! `app` wires it all. See docs/ARCHITECTURE.md.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod graphql;
+pub mod http;
+pub mod money;
+pub mod notices;
+pub mod pagination;
+pub mod support;
+pub mod telemetry;
+pub mod time;

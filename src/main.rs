@@ -1,0 +1,43 @@
+//! The `kabinet` binary: parse the command line, set up logging, dispatch.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use kabinet::config::{Cli, Command};
+use kabinet::{app, graphql, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::PrintSchema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Migrate => {
+            telemetry::init(cli.settings.log_format);
+            app::migrate_only(&cli.settings).await
+        }
+        Command::Serve => {
+            telemetry::init(cli.settings.log_format);
+            app::run(cli.settings).await
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut message = err.to_string();
+            let mut source = std::error::Error::source(&err);
+            while let Some(cause) = source {
+                let text = cause.to_string();
+                if !message.contains(&text) {
+                    message.push_str(": ");
+                    message.push_str(&text);
+                }
+                source = cause.source();
+            }
+            eprintln!("kabinet: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
