@@ -33,6 +33,8 @@ impl From<accounts::Account> for Account {
     }
 }
 
+/// A subscriber's personal account (лицевой счёт) and its contract. Only its
+/// owner can see it.
 #[Object]
 impl Account {
     /// Opaque global ID.

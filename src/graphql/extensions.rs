@@ -1,10 +1,10 @@
 //! async-graphql extensions that shape every request:
-//! - [`QueryShapeLimits`]: refuses documents with too many aliases or root fields
-//!   (depth and complexity are the schema's own limits);
+//! - [`QueryShapeLimits`]: refuses documents that are too deep or have too many
+//!   aliases or root fields (complexity is the schema's own limit);
 //! - [`ErrorCodes`]: gives every error a stable `extensions.code`, and turns
 //!   anything unexpected into `INTERNAL` with the request id and no details.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::extensions::{
@@ -22,6 +22,8 @@ use super::errors::ErrorCode;
 /// Limits on the shape of a query document.
 #[derive(Debug, Clone, Copy)]
 pub struct QueryShapeLimits {
+    /// Deepest nesting of fields under a regular root field.
+    pub max_depth: usize,
     /// Most aliased fields in the document.
     pub max_aliases: usize,
     /// Most fields selected at the root of an operation.
@@ -88,8 +90,88 @@ fn count_root_fields<'a>(
         .sum()
 }
 
+/// Deepest nesting under an introspection root field (`__schema`, `__type`).
+/// GraphiQL's introspection query nests `ofType` eight times, about 14 levels.
+const MAX_INTROSPECTION_DEPTH: usize = 20;
+
+/// Measures selection depth, expanding fragments once each (memoised, so a
+/// "fragment bomb" costs linear time; cycles, which validation refuses later,
+/// count as nothing here).
+struct DepthWalker<'a> {
+    doc: &'a ExecutableDocument,
+    memo: HashMap<&'a str, usize>,
+    active: HashSet<&'a str>,
+}
+
+impl<'a> DepthWalker<'a> {
+    fn set_depth(&mut self, set: &'a SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => 1 + self.set_depth(&field.node.selection_set.node),
+                Selection::InlineFragment(fragment) => self.set_depth(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(spread) => self.fragment_depth(spread.node.fragment_name.node.as_str()),
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn fragment_depth(&mut self, name: &'a str) -> usize {
+        if let Some(depth) = self.memo.get(name) {
+            return *depth;
+        }
+        let Some(fragment) = self.doc.fragments.get(name) else {
+            return 0;
+        };
+        if !self.active.insert(name) {
+            return 0;
+        }
+        let depth = self.set_depth(&fragment.node.selection_set.node);
+        self.active.remove(name);
+        self.memo.insert(name, depth);
+        depth
+    }
+}
+
 impl QueryShapeLimits {
+    fn check_depth(&self, doc: &ExecutableDocument) -> ServerResult<()> {
+        let mut walker = DepthWalker {
+            doc,
+            memo: HashMap::new(),
+            active: HashSet::new(),
+        };
+        for (_, op) in doc.operations.iter() {
+            for item in &op.node.selection_set.node.items {
+                let (depth, limit) = match &item.node {
+                    Selection::Field(field) => {
+                        let depth = 1 + walker.set_depth(&field.node.selection_set.node);
+                        if field.node.name.node.starts_with("__") {
+                            (depth, MAX_INTROSPECTION_DEPTH)
+                        } else {
+                            (depth, self.max_depth)
+                        }
+                    }
+                    Selection::InlineFragment(fragment) => {
+                        (walker.set_depth(&fragment.node.selection_set.node), self.max_depth)
+                    }
+                    Selection::FragmentSpread(spread) => (
+                        walker.fragment_depth(spread.node.fragment_name.node.as_str()),
+                        self.max_depth,
+                    ),
+                };
+                if depth > limit {
+                    return Err(coded(
+                        format!("Запрос слишком глубокий: {depth} уровней вложенности, допустимо {limit}"),
+                        ErrorCode::QueryTooComplex,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn check(&self, doc: &ExecutableDocument) -> ServerResult<()> {
+        self.check_depth(doc)?;
         let aliases: usize = doc
             .operations
             .iter()
@@ -157,6 +239,7 @@ impl Extension for QueryShapeLimits {
                 {
                     ErrorCode::QueryTooComplex
                 } else if message.starts_with("Invalid value for argument")
+                    || message.starts_with("Expected input type")
                     || message.starts_with("Variable")
                 {
                     ErrorCode::BadUserInput
@@ -180,6 +263,23 @@ impl ExtensionFactory for ErrorCodes {
     }
 }
 
+/// Names the request in every `INTERNAL` error, so a user can quote it to
+/// support and an operator can find the log lines.
+pub fn attach_request_id(response: &mut Response, request_id: &str) {
+    for error in &mut response.errors {
+        let internal = matches!(
+            code_of(error),
+            Some(async_graphql::Value::String(code)) if code == ErrorCode::Internal.as_str()
+        );
+        if internal {
+            error.message = format!("Внутренняя ошибка сервера. Код запроса: {request_id}");
+            if let Some(ext) = error.extensions.as_mut() {
+                ext.set("requestId", request_id);
+            }
+        }
+    }
+}
+
 fn finish_errors(response: &mut Response, request_id: Option<&RequestId>) {
     for error in &mut response.errors {
         if code_of(error).is_none() {
@@ -192,16 +292,11 @@ fn finish_errors(response: &mut Response, request_id: Option<&RequestId>) {
                 error.message = "Внутренняя ошибка сервера".to_owned();
             }
         }
-        let internal = code_of(error).and_then(|c| match c {
-            async_graphql::Value::String(s) => Some(s == ErrorCode::Internal.as_str()),
-            _ => None,
-        });
-        if let (Some(true), Some(id)) = (internal, request_id) {
-            error.message = format!("Внутренняя ошибка сервера. Код запроса: {}", id.0);
-            if let Some(ext) = error.extensions.as_mut() {
-                ext.set("requestId", id.0.clone());
-            }
-        }
+    }
+    // Over WebSocket the id lives in the connection's data; over HTTP the
+    // handler attaches it (request data is not visible to this hook).
+    if let Some(id) = request_id {
+        attach_request_id(response, &id.0);
     }
 }
 

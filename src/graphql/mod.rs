@@ -40,16 +40,20 @@ fn builder() -> SchemaBuilder<Query, EmptyMutation, Subscription> {
         .register_output_type::<scalars::Money>()
         .register_output_type::<scalars::Date>()
         .register_output_type::<errors::UserError>()
+        .override_output_type_description::<async_graphql::ID>(
+            "An opaque identifier. Global IDs (from `id` fields) resolve with `Query.node`.",
+        )
         .disable_suggestions()
 }
 
 /// The schema with its limits, data and extensions.
 pub fn build_schema(settings: &Settings, db: DatabaseConnection, clock: SharedClock) -> AppSchema {
     builder()
-        .limit_depth(settings.max_depth)
+        // Depth is checked by `QueryShapeLimits`, which lets introspection go deeper.
         .limit_complexity(settings.max_complexity)
         .limit_directives(10)
         .extension(extensions::QueryShapeLimits {
+            max_depth: settings.max_depth,
             max_aliases: settings.max_aliases,
             max_root_fields: settings.max_root_fields,
         })

@@ -39,6 +39,7 @@ impl From<notices::Notice> for ServiceNotice {
     }
 }
 
+/// An announcement shown to every visitor: planned works, outages, news.
 #[Object]
 impl ServiceNotice {
     /// Opaque global ID.

@@ -8,7 +8,7 @@ use async_graphql::{BatchRequest, BatchResponse, Data};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, Query, Request, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -16,6 +16,7 @@ use super::{error_response, metrics, request_id};
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::graphql::context::RequestId;
+use crate::graphql::extensions;
 
 fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -38,10 +39,9 @@ async fn execute(
 ) -> async_graphql::Response {
     let started = Instant::now();
     let name = request.operation_name.clone();
-    let request = request
-        .data(viewer(headers))
-        .data(RequestId(request_id::of(headers)));
-    let response = state.schema.execute(request).await;
+    let request = request.data(viewer(headers));
+    let mut response = state.schema.execute(request).await;
+    extensions::attach_request_id(&mut response, &request_id::of(headers));
     metrics::record_operation(name.as_deref(), response.errors.is_empty(), started.elapsed());
     response
 }
@@ -107,21 +107,44 @@ fn is_websocket(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
 }
 
+/// The parameters of a GraphQL GET request. (async-graphql's own
+/// `parse_query_string` expects `operation_name`, not the standard `operationName`.)
+#[derive(Debug, serde::Deserialize)]
+struct GetParams {
+    #[serde(default)]
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+fn parse_get(params: GetParams) -> Option<async_graphql::Request> {
+    let mut request = async_graphql::Request::new(params.query);
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
+        request = request.variables(async_graphql::Variables::from_json(serde_json::from_str(&variables).ok()?));
+    }
+    if let Some(extensions) = params.extensions.filter(|e| !e.is_empty()) {
+        request.extensions = serde_json::from_str(&extensions).ok()?;
+    }
+    Some(request)
+}
+
 /// `GET /graphql`: a query in the query string, or a WebSocket upgrade.
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     if is_websocket(request.headers()) {
         return websocket(state, request).await;
     }
-    let query_string = request.uri().query().unwrap_or_default();
-    let graphql_request = match async_graphql::http::parse_query_string(query_string) {
-        Ok(r) => r,
-        Err(_) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "Передайте запрос в параметре query (и при необходимости variables в JSON)",
-            );
-        }
+    let params = Query::<GetParams>::try_from_uri(request.uri()).ok();
+    let Some(graphql_request) = params.map(|Query(p)| p).and_then(parse_get) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "Передайте запрос в параметре query (variables и extensions — строками JSON)",
+        );
     };
     if matches!(
         operation_type(&graphql_request),

@@ -1,0 +1,17 @@
+//! Black-box tests: each starts the real server on a random port with a fresh
+//! database and talks to it over HTTP and WebSocket, like a frontend.
+//! One test binary, so the stack is linked once.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod graphiql;
+mod http_contract;
+mod input_safety;
+mod limits;
+mod nodes;
+mod notices;
+mod operations;
+mod schema;
+mod support;
+mod websocket;

@@ -1,0 +1,196 @@
+//! The test harness: starts the real application in-process on 127.0.0.1:0
+//! with a fresh database per test, and gives a client that speaks GraphQL over
+//! HTTP and WebSocket like a frontend does.
+//!
+//! Databases: SQLite by default, each test a copy of a template file; with
+//! `KABINET_TEST_POSTGRES_URL` set (e.g. `postgres://postgres@127.0.0.1:5432/postgres`),
+//! PostgreSQL, each test a database created from a template database. The
+//! template is migrated and seeded once per run.
+#![allow(dead_code)] // Each test binary uses a different part of the harness.
+
+mod database;
+pub mod ws;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use clap::Parser;
+use kabinet::app::{App, AppState};
+use kabinet::clock::ManualClock;
+use kabinet::config::{Cli, Settings};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub use ws::WsClient;
+
+/// The instant every test starts at: 2026-11-25 12:00 Moscow time. The
+/// template's demo data is written at this instant too.
+pub fn test_epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0)
+        .single()
+        .expect("a valid constant instant")
+}
+
+/// A running application and a client for it.
+pub struct TestApp {
+    /// Where it listens.
+    pub address: SocketAddr,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// An HTTP client.
+    pub http: reqwest::Client,
+    /// The application's clock; set or advance it to move time.
+    pub clock: Arc<ManualClock>,
+    /// The application's state (database, schema, counters).
+    pub state: AppState,
+    /// The file the development SMS sender writes to.
+    pub sms_outbox: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    _database: database::TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Starts an application with default settings.
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Starts an application after `configure` has adjusted its settings.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let database = database::TestDatabase::create(dir.path()).await;
+        let sms_outbox = dir.path().join("sms-outbox.jsonl");
+        let mut settings = Cli::try_parse_from(["kabinet"])
+            .expect("default settings parse")
+            .settings;
+        settings.database_url = database.url().to_owned();
+        settings.listen = "127.0.0.1:0".parse().expect("an address");
+        settings.sms_outbox_file = sms_outbox.clone();
+        settings.db_max_connections = 5;
+        configure(&mut settings);
+
+        let clock = Arc::new(ManualClock::new(test_epoch()));
+        let app = App::build(settings, clock.clone())
+            .await
+            .expect("the application starts");
+        let state = app.state.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let address = listener.local_addr().expect("a local address");
+        let (shutdown, stop) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = app
+                .serve(listener, async move {
+                    let _ = stop.await;
+                })
+                .await;
+        });
+        TestApp {
+            address,
+            base_url: format!("http://{address}"),
+            http: reqwest::Client::new(),
+            clock,
+            state,
+            sms_outbox,
+            shutdown: Some(shutdown),
+            _database: database,
+            _dir: dir,
+        }
+    }
+
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// POSTs a GraphQL operation anonymously; returns the JSON body (status 200 expected).
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_as(None, query, variables).await
+    }
+
+    /// POSTs a GraphQL operation with an optional bearer token.
+    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let response = self
+            .post_graphql(token, &json!({ "query": query, "variables": variables }))
+            .await;
+        assert_eq!(response.status(), 200, "GraphQL over HTTP answers 200");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// POSTs any JSON body to `/graphql`.
+    pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut request = self.http.post(self.url("/graphql")).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    /// GETs `path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Opens a WebSocket on `/graphql` with `protocol` and completes `connection_init`.
+    pub async fn ws(&self, protocol: &str, init_payload: Value) -> WsClient {
+        WsClient::connect(self.address, protocol, init_payload).await
+    }
+
+    /// SQL statements the application has run so far.
+    pub fn sql_statements(&self) -> u64 {
+        self.state.sql.statements()
+    }
+
+    /// Runs `work` and returns its result with the SQL statements it caused.
+    pub async fn count_sql<T>(&self, work: impl Future<Output = T>) -> (T, u64) {
+        let before = self.sql_statements();
+        let result = work.await;
+        (result, self.sql_statements() - before)
+    }
+
+    /// The SMS messages "sent" so far (the development sender's file), oldest first.
+    pub fn sms_messages(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.sms_outbox)
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| serde_json::from_str(line).expect("each outbox line is JSON"))
+            .collect()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// The `errors[*].extensions.code` values of a GraphQL response.
+pub fn error_codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts a response has no errors and returns its `data`.
+pub fn data(body: &Value) -> &Value {
+    assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+    &body["data"]
+}
