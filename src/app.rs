@@ -64,7 +64,12 @@ impl App {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<App, StartupError> {
         let metrics = http::metrics::handle();
         let sql = Arc::new(SqlStats::default());
-        let db = db::connect(&settings.database_url, settings.db_max_connections, sql.clone()).await?;
+        let db = db::connect(
+            &settings.database_url,
+            settings.db_max_connections,
+            sql.clone(),
+        )
+        .await?;
         db::migrate(&db).await?;
         if settings.demo && demo::seed_if_empty(&db, clock.as_ref()).await? {
             tracing::info!(
@@ -96,9 +101,12 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = self.router();
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         if let Err(err) = self.state.db.close_by_ref().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
@@ -114,7 +122,9 @@ pub async fn run(settings: Settings) -> Result<(), StartupError> {
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;
     let local = listener.local_addr().unwrap_or(addr);
-    tracing::info!("Kabinet listens on http://{local}/ — GraphiQL at http://{local}/, GraphQL at http://{local}/graphql");
+    tracing::info!(
+        "Kabinet listens on http://{local}/ — GraphiQL at http://{local}/, GraphQL at http://{local}/graphql"
+    );
     app.serve(listener, shutdown_signal())
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;

@@ -40,7 +40,12 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address and port to listen on.
-    #[arg(long, env = "KABINET_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "KABINET_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// Database URL: `sqlite://FILE?mode=rwc` (embedded) or `postgres://...`.
@@ -53,7 +58,12 @@ pub struct Settings {
     pub database_url: String,
 
     /// Maximum database connections in the pool.
-    #[arg(long, env = "KABINET_DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "KABINET_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
     pub db_max_connections: u32,
 
     /// Fill an empty database with demo data (`1`/`0`).
@@ -65,7 +75,12 @@ pub struct Settings {
     pub log_format: LogFormat,
 
     /// Origins allowed by CORS, comma-separated (empty: same origin only).
-    #[arg(long, env = "KABINET_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    #[arg(
+        long,
+        env = "KABINET_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
     pub cors_origins: Vec<String>,
 
     /// Largest accepted request body, in bytes (larger: 413).
@@ -73,7 +88,12 @@ pub struct Settings {
     pub body_limit: usize,
 
     /// Seconds a request may take before it is answered with 408.
-    #[arg(long, env = "KABINET_REQUEST_TIMEOUT", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "KABINET_REQUEST_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
     pub request_timeout_secs: u64,
 
     /// Deepest selection nesting a query may have.
@@ -81,7 +101,12 @@ pub struct Settings {
     pub max_depth: usize,
 
     /// Highest complexity (weighted field count) a query may have.
-    #[arg(long, env = "KABINET_MAX_COMPLEXITY", default_value_t = 5000, global = true)]
+    #[arg(
+        long,
+        env = "KABINET_MAX_COMPLEXITY",
+        default_value_t = 5000,
+        global = true
+    )]
     pub max_complexity: usize,
 
     /// Most aliased fields a query document may contain.
@@ -89,7 +114,12 @@ pub struct Settings {
     pub max_aliases: usize,
 
     /// Most fields a query may select at its root.
-    #[arg(long, env = "KABINET_MAX_ROOT_FIELDS", default_value_t = 20, global = true)]
+    #[arg(
+        long,
+        env = "KABINET_MAX_ROOT_FIELDS",
+        default_value_t = 20,
+        global = true
+    )]
     pub max_root_fields: usize,
 
     /// Most operations in one batched request (0: batches refused).
@@ -97,7 +127,12 @@ pub struct Settings {
     pub max_batch: usize,
 
     /// File the development SMS sender appends to (JSON lines).
-    #[arg(long, env = "KABINET_SMS_OUTBOX_FILE", default_value = "sms-outbox.jsonl", global = true)]
+    #[arg(
+        long,
+        env = "KABINET_SMS_OUTBOX_FILE",
+        default_value = "sms-outbox.jsonl",
+        global = true
+    )]
     pub sms_outbox_file: PathBuf,
 }
 

@@ -77,7 +77,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbSetupError> {
 
 /// Whether the database answers and has every migration applied.
 pub async fn readiness(db: &DatabaseConnection) -> Result<(), String> {
-    db.ping().await.map_err(|_| "database unreachable".to_owned())?;
+    db.ping()
+        .await
+        .map_err(|_| "database unreachable".to_owned())?;
     let pending = Migrator::get_pending_migrations_read_only(db)
         .await
         .map_err(|_| "migration state unreadable".to_owned())?;
@@ -125,6 +127,9 @@ mod tests {
             redact_url("postgres://kab:s3cret@db:5432/kabinet"),
             "postgres://kab:***@db:5432/kabinet"
         );
-        assert_eq!(redact_url("sqlite://kabinet.db?mode=rwc"), "sqlite://kabinet.db?mode=rwc");
+        assert_eq!(
+            redact_url("sqlite://kabinet.db?mode=rwc"),
+            "sqlite://kabinet.db?mode=rwc"
+        );
     }
 }

@@ -11,7 +11,9 @@ pub struct Kopecks(i64);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyParseError {
     /// Not of the form `123`, `123.4` or `123.45` (optionally with a leading `-`).
-    #[error("сумма должна быть числом с точкой и не более чем двумя знаками после неё, например \"549.00\"")]
+    #[error(
+        "сумма должна быть числом с точкой и не более чем двумя знаками после неё, например \"549.00\""
+    )]
     Malformed,
     /// More than two digits after the point.
     #[error("в сумме не может быть больше двух знаков после точки (копейки)")]
@@ -120,10 +122,19 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_money() {
-        for bad in ["", "-", ".5", "5.", "1,50", "+1", " 1", "1e3", "1.2.3", "NaN", "1_000"] {
-            assert_eq!(Kopecks::parse_decimal(bad), Err(MoneyParseError::Malformed), "{bad:?}");
+        for bad in [
+            "", "-", ".5", "5.", "1,50", "+1", " 1", "1e3", "1.2.3", "NaN", "1_000",
+        ] {
+            assert_eq!(
+                Kopecks::parse_decimal(bad),
+                Err(MoneyParseError::Malformed),
+                "{bad:?}"
+            );
         }
-        assert_eq!(Kopecks::parse_decimal("1.001"), Err(MoneyParseError::TooPrecise));
+        assert_eq!(
+            Kopecks::parse_decimal("1.001"),
+            Err(MoneyParseError::TooPrecise)
+        );
         assert_eq!(
             Kopecks::parse_decimal("99999999999999999999"),
             Err(MoneyParseError::TooLarge)
@@ -139,6 +150,9 @@ mod tests {
         assert_eq!(Kopecks(54_900).to_decimal_string(), "549.00");
         assert_eq!(Kopecks(5).to_decimal_string(), "0.05");
         assert_eq!(Kopecks(-1_230).to_decimal_string(), "-12.30");
-        assert_eq!(Kopecks(i64::MIN).to_decimal_string(), "-92233720368547758.08");
+        assert_eq!(
+            Kopecks(i64::MIN).to_decimal_string(),
+            "-92233720368547758.08"
+        );
     }
 }

@@ -45,7 +45,11 @@ impl<T> Page<T> {
 
 /// Restricts `select` to the window of `request` over `key` (descending list
 /// order) and fetches one row more than asked, to learn whether more follow.
-pub fn window<E: EntityTrait>(select: Select<E>, key: E::Column, request: &PageRequest) -> Select<E> {
+pub fn window<E: EntityTrait>(
+    select: Select<E>,
+    key: E::Column,
+    request: &PageRequest,
+) -> Select<E> {
     let mut select = select;
     if let Some(after) = request.after {
         select = select.filter(key.lt(after));
@@ -53,7 +57,11 @@ pub fn window<E: EntityTrait>(select: Select<E>, key: E::Column, request: &PageR
     if let Some(before) = request.before {
         select = select.filter(key.gt(before));
     }
-    let order = if request.from_end { Order::Asc } else { Order::Desc };
+    let order = if request.from_end {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
     select.order_by(key, order).limit(request.limit + 1)
 }
 

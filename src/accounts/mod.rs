@@ -22,10 +22,7 @@ pub struct AccountNumberError;
 impl AccountNumber {
     /// Parses an account number, allowing spaces and dashes between digit groups.
     pub fn parse(text: &str) -> Result<Self, AccountNumberError> {
-        let digits: String = text
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-'))
-            .collect();
+        let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
             Ok(AccountNumber(digits))
         } else {

@@ -1,7 +1,9 @@
 //! SQL for accounts.
 
 use entity::account;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+};
 
 use super::{Account, AccountNumber, NewAccount, Phone};
 use crate::clock::Clock;

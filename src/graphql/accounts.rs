@@ -99,6 +99,11 @@ impl AccountsQuery {
         let Some(account_id) = ctx.viewer().account_id() else {
             return Ok(None);
         };
-        Ok(ctx.loaders().accounts.load_one(account_id).await?.map(Account))
+        Ok(ctx
+            .loaders()
+            .accounts
+            .load_one(account_id)
+            .await?
+            .map(Account))
     }
 }

@@ -38,7 +38,10 @@ fn decode_cursor(argument: &'static str, cursor: &str) -> Result<i64, ApiError> 
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix("cursor:")?.parse().ok())
         .ok_or_else(|| {
-            ApiError::bad_input(argument, "Курсор не распознан: передайте курсор из этого же списка")
+            ApiError::bad_input(
+                argument,
+                "Курсор не распознан: передайте курсор из этого же списка",
+            )
         })
 }
 
@@ -51,7 +54,10 @@ pub fn page_request(
 ) -> Result<PageRequest, ApiError> {
     let check = |argument: &'static str, n: i32| {
         if n < 0 {
-            Err(ApiError::bad_input(argument, format!("{argument} не может быть отрицательным")))
+            Err(ApiError::bad_input(
+                argument,
+                format!("{argument} не может быть отрицательным"),
+            ))
         } else if n > MAX_PAGE {
             Err(ApiError::bad_input(
                 argument,
@@ -63,7 +69,10 @@ pub fn page_request(
     };
     let (limit, from_end) = match (first, last) {
         (Some(_), Some(_)) => {
-            return Err(ApiError::bad_input("last", "Передайте либо first, либо last, но не оба"));
+            return Err(ApiError::bad_input(
+                "last",
+                "Передайте либо first, либо last, но не оба",
+            ));
         }
         (Some(n), None) => (check("first", n)?, false),
         (None, Some(n)) => (check("last", n)?, true),

@@ -58,7 +58,8 @@ fn count_aliases(set: &SelectionSet) -> usize {
         .iter()
         .map(|item| match &item.node {
             Selection::Field(field) => {
-                usize::from(field.node.alias.is_some()) + count_aliases(&field.node.selection_set.node)
+                usize::from(field.node.alias.is_some())
+                    + count_aliases(&field.node.selection_set.node)
             }
             Selection::InlineFragment(fragment) => count_aliases(&fragment.node.selection_set.node),
             Selection::FragmentSpread(_) => 0,
@@ -75,7 +76,9 @@ fn count_root_fields<'a>(
         .iter()
         .map(|item| match &item.node {
             Selection::Field(_) => 1,
-            Selection::InlineFragment(fragment) => count_root_fields(doc, &fragment.node.selection_set.node, seen),
+            Selection::InlineFragment(fragment) => {
+                count_root_fields(doc, &fragment.node.selection_set.node, seen)
+            }
             Selection::FragmentSpread(spread) => {
                 let name = spread.node.fragment_name.node.as_str();
                 // A fragment spread twice (or in a cycle, which validation refuses) counts once.
@@ -109,8 +112,12 @@ impl<'a> DepthWalker<'a> {
             .iter()
             .map(|item| match &item.node {
                 Selection::Field(field) => 1 + self.set_depth(&field.node.selection_set.node),
-                Selection::InlineFragment(fragment) => self.set_depth(&fragment.node.selection_set.node),
-                Selection::FragmentSpread(spread) => self.fragment_depth(spread.node.fragment_name.node.as_str()),
+                Selection::InlineFragment(fragment) => {
+                    self.set_depth(&fragment.node.selection_set.node)
+                }
+                Selection::FragmentSpread(spread) => {
+                    self.fragment_depth(spread.node.fragment_name.node.as_str())
+                }
             })
             .max()
             .unwrap_or(0)
@@ -151,9 +158,10 @@ impl QueryShapeLimits {
                             (depth, self.max_depth)
                         }
                     }
-                    Selection::InlineFragment(fragment) => {
-                        (walker.set_depth(&fragment.node.selection_set.node), self.max_depth)
-                    }
+                    Selection::InlineFragment(fragment) => (
+                        walker.set_depth(&fragment.node.selection_set.node),
+                        self.max_depth,
+                    ),
                     Selection::FragmentSpread(spread) => (
                         walker.fragment_depth(spread.node.fragment_name.node.as_str()),
                         self.max_depth,
@@ -161,7 +169,9 @@ impl QueryShapeLimits {
                 };
                 if depth > limit {
                     return Err(coded(
-                        format!("Запрос слишком глубокий: {depth} уровней вложенности, допустимо {limit}"),
+                        format!(
+                            "Запрос слишком глубокий: {depth} уровней вложенности, допустимо {limit}"
+                        ),
                         ErrorCode::QueryTooComplex,
                     ));
                 }
@@ -176,11 +186,18 @@ impl QueryShapeLimits {
             .operations
             .iter()
             .map(|(_, op)| count_aliases(&op.node.selection_set.node))
-            .chain(doc.fragments.values().map(|f| count_aliases(&f.node.selection_set.node)))
+            .chain(
+                doc.fragments
+                    .values()
+                    .map(|f| count_aliases(&f.node.selection_set.node)),
+            )
             .sum();
         if aliases > self.max_aliases {
             return Err(coded(
-                format!("Слишком много псевдонимов в запросе: {aliases}, допустимо {}", self.max_aliases),
+                format!(
+                    "Слишком много псевдонимов в запросе: {aliases}, допустимо {}",
+                    self.max_aliases
+                ),
                 ErrorCode::QueryTooComplex,
             ));
         }
@@ -283,7 +300,9 @@ pub fn attach_request_id(response: &mut Response, request_id: &str) {
 fn finish_errors(response: &mut Response, request_id: Option<&RequestId>) {
     for error in &mut response.errors {
         if code_of(error).is_none() {
-            if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value") {
+            if error.message.starts_with("Failed to parse")
+                || error.message.starts_with("Invalid value")
+            {
                 // A value that the schema's types refused while resolving: the client's input.
                 set_code(error, ErrorCode::BadUserInput);
             } else {

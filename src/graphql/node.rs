@@ -61,7 +61,10 @@ impl GlobalId {
     /// Decodes a client-supplied ID, or says which argument is malformed.
     pub fn parse(argument: &'static str, id: &ID) -> Result<GlobalId, ApiError> {
         GlobalId::decode(id).ok_or_else(|| {
-            ApiError::bad_input(argument, "Идентификатор не распознан: передайте id, полученный от API")
+            ApiError::bad_input(
+                argument,
+                "Идентификатор не распознан: передайте id, полученный от API",
+            )
         })
     }
 }
@@ -118,7 +121,10 @@ impl NodeQuery {
         #[graphql(desc = "Global IDs from any `id` fields (at most 100).")] ids: Vec<ID>,
     ) -> Result<Vec<Option<Node>>, ApiError> {
         if ids.len() > MAX_PAGE as usize {
-            return Err(ApiError::bad_input("ids", format!("Не больше {MAX_PAGE} идентификаторов за раз")));
+            return Err(ApiError::bad_input(
+                "ids",
+                format!("Не больше {MAX_PAGE} идентификаторов за раз"),
+            ));
         }
         let ids = ids
             .iter()

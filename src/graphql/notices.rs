@@ -78,7 +78,12 @@ impl ServiceNotice {
     }
 }
 
-connection!(ServiceNoticeConnection, ServiceNoticeEdge, ServiceNotice, "service notices");
+connection!(
+    ServiceNoticeConnection,
+    ServiceNoticeEdge,
+    ServiceNotice,
+    "service notices"
+);
 
 /// Root fields about service notices.
 #[derive(Default)]
@@ -92,10 +97,15 @@ impl NoticesQuery {
     async fn service_notices(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Also list notices that have ended.", default = false)] include_ended: bool,
-        #[graphql(desc = "Return the first N items after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Also list notices that have ended.", default = false)]
+        include_ended: bool,
+        #[graphql(desc = "Return the first N items after `after` (at most 100).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor: return items after this one.")] after: Option<String>,
-        #[graphql(desc = "Return the last N items before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return the last N items before `before` (at most 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor: return items before this one.")] before: Option<String>,
     ) -> Result<ServiceNoticeConnection, ApiError> {
         let request = page_request(first, after, last, before)?;

@@ -1,6 +1,8 @@
 //! Scalars of the API: `Decimal` (money), `DateTime`, `Date`, and `Money`.
 
-use async_graphql::{Enum, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value};
+use async_graphql::{
+    Enum, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value,
+};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 
 use crate::money::Kopecks;
@@ -79,7 +81,11 @@ impl ScalarType for Date {
                 .ok()
                 .filter(|_| text.len() == 10)
                 .map(Date)
-                .ok_or_else(|| InputValueError::custom("дата передаётся как ГГГГ-ММ-ДД, например \"2026-11-25\"")),
+                .ok_or_else(|| {
+                    InputValueError::custom(
+                        "дата передаётся как ГГГГ-ММ-ДД, например \"2026-11-25\"",
+                    )
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -27,7 +27,9 @@ pub struct SupportQuery;
 impl SupportQuery {
     /// Phone, e-mail and hours of support. Anyone may ask.
     async fn support_contacts(&self, ctx: &Context<'_>) -> Result<SupportContacts, ApiError> {
-        let contacts = support::contacts(ctx.db()).await.map_err(ApiError::internal)?;
+        let contacts = support::contacts(ctx.db())
+            .await
+            .map_err(ApiError::internal)?;
         Ok(SupportContacts {
             phone: contacts.phone,
             phone_e164: contacts.phone_e164,

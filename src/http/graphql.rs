@@ -42,7 +42,11 @@ async fn execute(
     let request = request.data(viewer(headers));
     let mut response = state.schema.execute(request).await;
     extensions::attach_request_id(&mut response, &request_id::of(headers));
-    metrics::record_operation(name.as_deref(), response.errors.is_empty(), started.elapsed());
+    metrics::record_operation(
+        name.as_deref(),
+        response.errors.is_empty(),
+        started.elapsed(),
+    );
     response
 }
 
@@ -67,14 +71,19 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         }
     };
     match batch {
-        BatchRequest::Single(request) => Json(execute(&state, &headers, request).await).into_response(),
+        BatchRequest::Single(request) => {
+            Json(execute(&state, &headers, request).await).into_response()
+        }
         BatchRequest::Batch(requests) => {
             let max = state.settings.max_batch;
             if requests.len() > max {
                 let message = if max == 0 {
                     "Пакетные запросы не принимаются: отправляйте операции по одной".to_owned()
                 } else {
-                    format!("Слишком много операций в пакете: {}, допустимо {max}", requests.len())
+                    format!(
+                        "Слишком много операций в пакете: {}, допустимо {max}",
+                        requests.len()
+                    )
                 };
                 return error_response(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", &message);
             }
@@ -125,7 +134,9 @@ fn parse_get(params: GetParams) -> Option<async_graphql::Request> {
         request = request.operation_name(name);
     }
     if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
-        request = request.variables(async_graphql::Variables::from_json(serde_json::from_str(&variables).ok()?));
+        request = request.variables(async_graphql::Variables::from_json(
+            serde_json::from_str(&variables).ok()?,
+        ));
     }
     if let Some(extensions) = params.extensions.filter(|e| !e.is_empty()) {
         request.extensions = serde_json::from_str(&extensions).ok()?;

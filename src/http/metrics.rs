@@ -14,7 +14,9 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use crate::app::AppState;
 use crate::db;
 
-const LATENCY_BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 /// Distinct operation names kept as labels; more would let clients blow up the
 /// number of series, so later names are counted as `other`.
 const MAX_OPERATION_LABELS: usize = 200;
@@ -45,7 +47,10 @@ pub async fn render(State(state): State<AppState>) -> Response {
     metrics::gauge!("kabinet_db_pool_idle_connections").set(idle as f64);
     state.metrics.run_upkeep();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response()

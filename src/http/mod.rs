@@ -36,7 +36,11 @@ pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> R
 fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     // The payload may quote input; the span already names the request.
     tracing::error!("a request handler panicked");
-    error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "Внутренняя ошибка сервера")
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "Внутренняя ошибка сервера",
+    )
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

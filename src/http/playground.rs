@@ -50,15 +50,27 @@ fn asset_bytes(file: &str) -> Option<(&'static [u8], &'static str)> {
             include_bytes!("../../assets/graphiql/graphiql.min.css"),
             "text/css; charset=utf-8",
         ),
-        "react.production.min.js" => (include_bytes!("../../assets/graphiql/react.production.min.js"), JS),
+        "react.production.min.js" => (
+            include_bytes!("../../assets/graphiql/react.production.min.js"),
+            JS,
+        ),
         "react-dom.production.min.js" => (
             include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
             JS,
         ),
-        "kabinet-playground.js" => (include_bytes!("../../assets/graphiql/kabinet-playground.js"), JS),
-        "LICENSE.graphiql" => (include_bytes!("../../assets/graphiql/LICENSE.graphiql"), TEXT),
+        "kabinet-playground.js" => (
+            include_bytes!("../../assets/graphiql/kabinet-playground.js"),
+            JS,
+        ),
+        "LICENSE.graphiql" => (
+            include_bytes!("../../assets/graphiql/LICENSE.graphiql"),
+            TEXT,
+        ),
         "LICENSE.react" => (include_bytes!("../../assets/graphiql/LICENSE.react"), TEXT),
-        "LICENSE.react-dom" => (include_bytes!("../../assets/graphiql/LICENSE.react-dom"), TEXT),
+        "LICENSE.react-dom" => (
+            include_bytes!("../../assets/graphiql/LICENSE.react-dom"),
+            TEXT,
+        ),
         "VERSIONS" => (include_bytes!("../../assets/graphiql/VERSIONS"), TEXT),
         _ => return None,
     })

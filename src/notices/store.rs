@@ -60,7 +60,9 @@ pub async fn page(
         );
     }
     let total = list.clone().count(db).await?;
-    let rows = pagination::window(list, Column::Id, request).all(db).await?;
+    let rows = pagination::window(list, Column::Id, request)
+        .all(db)
+        .await?;
     let mut page = pagination::into_page(request, rows, |row| row.id).map(from_row);
     page.total = Some(total);
     Ok(page)

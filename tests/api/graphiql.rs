@@ -5,7 +5,10 @@ use crate::common::{TestApp, data};
 
 fn referenced_assets(page: &str) -> Vec<String> {
     let pattern = regex_lite::Regex::new(r#"(?:src|href)="([^"]+)""#).unwrap();
-    pattern.captures_iter(page).map(|c| c[1].to_owned()).collect()
+    pattern
+        .captures_iter(page)
+        .map(|c| c[1].to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -14,7 +17,12 @@ async fn the_playground_and_all_its_assets_load_from_the_server() {
     for path in ["/", "/graphiql"] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 200);
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
         assert!(response.headers().contains_key("content-security-policy"));
         let page = response.text().await.unwrap();
         assert!(page.contains("GraphiQL"));
@@ -24,11 +32,21 @@ async fn the_playground_and_all_its_assets_load_from_the_server() {
             assert!(asset.starts_with('/'), "{asset} must come from this server");
             let response = app.get(&asset).await;
             assert_eq!(response.status(), 200, "{asset}");
-            let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
-            let expected = if asset.ends_with(".css") { "text/css" } else { "text/javascript" };
+            let kind = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let expected = if asset.ends_with(".css") {
+                "text/css"
+            } else {
+                "text/javascript"
+            };
             assert!(kind.starts_with(expected), "{asset}: {kind}");
             let body = response.bytes().await.unwrap();
-            assert!(body.len() > 1000 || asset.ends_with("kabinet-playground.js"), "{asset}");
+            assert!(
+                body.len() > 1000 || asset.ends_with("kabinet-playground.js"),
+                "{asset}"
+            );
         }
     }
 }
@@ -41,9 +59,17 @@ async fn the_playground_ships_its_licences_and_pinned_versions() {
         assert_eq!(response.status(), 200);
         assert!(response.text().await.unwrap().contains("MIT"), "{licence}");
     }
-    let versions = app.get("/graphiql/assets/VERSIONS").await.text().await.unwrap();
+    let versions = app
+        .get("/graphiql/assets/VERSIONS")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(versions.contains("graphiql@4.1.2"), "{versions}");
-    assert_eq!(app.get("/graphiql/assets/..%2FCargo.toml").await.status(), 404);
+    assert_eq!(
+        app.get("/graphiql/assets/..%2FCargo.toml").await.status(),
+        404
+    );
 }
 
 /// The introspection query GraphiQL sends (graphql-js `getIntrospectionQuery`),

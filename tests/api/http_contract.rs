@@ -31,7 +31,13 @@ async fn a_mutation_over_get_is_refused_with_405() {
         if let Some(name) = operation {
             params.push(("operationName", name));
         }
-        let response = app.http.get(app.url("/graphql")).query(&params).send().await.unwrap();
+        let response = app
+            .http
+            .get(app.url("/graphql"))
+            .query(&params)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 405, "{query}");
         assert_eq!(response.headers()["allow"], "POST");
         let body: Value = response.json().await.unwrap();
@@ -59,7 +65,13 @@ async fn post_accepts_only_json() {
             .unwrap();
         assert_eq!(response.status(), 415, "{content_type}");
     }
-    let none = app.http.post(app.url("/graphql")).body(query).send().await.unwrap();
+    let none = app
+        .http
+        .post(app.url("/graphql"))
+        .body(query)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(none.status(), 415, "no content type");
 
     let ok = app
@@ -120,13 +132,18 @@ async fn a_small_batch_runs_each_operation() {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body[0]["data"]["__typename"], "Query");
-    assert_eq!(body[1]["data"]["supportContacts"]["email"], "support@onlime.ru");
+    assert_eq!(
+        body[1]["data"]["supportContacts"]["email"],
+        "support@onlime.ru"
+    );
 }
 
 #[tokio::test]
 async fn a_batch_flood_is_refused_before_any_work() {
     let app = TestApp::spawn().await;
-    let batch: Vec<Value> = (0..500).map(|_| json!({ "query": "{ supportContacts { phone } }" })).collect();
+    let batch: Vec<Value> = (0..500)
+        .map(|_| json!({ "query": "{ supportContacts { phone } }" }))
+        .collect();
     let (response, statements) = app.count_sql(app.post_graphql(None, &json!(batch))).await;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();
@@ -137,6 +154,8 @@ async fn a_batch_flood_is_refused_before_any_work() {
 #[tokio::test]
 async fn batches_can_be_switched_off() {
     let app = TestApp::spawn_with(|s| s.max_batch = 0).await;
-    let response = app.post_graphql(None, &json!([{ "query": "{ __typename }" }])).await;
+    let response = app
+        .post_graphql(None, &json!([{ "query": "{ __typename }" }]))
+        .await;
     assert_eq!(response.status(), 400);
 }

@@ -8,7 +8,17 @@ use serde_json::json;
 use crate::common::{TestApp, data, error_codes};
 
 fn assert_clean(text: &str) {
-    for leak in ["SELECT", "select ", "sqlx", "sea_orm", "DbErr", "src/", ".rs", "panicked", "kabinet::"] {
+    for leak in [
+        "SELECT",
+        "select ",
+        "sqlx",
+        "sea_orm",
+        "DbErr",
+        "src/",
+        ".rs",
+        "panicked",
+        "kabinet::",
+    ] {
         assert!(!text.contains(leak), "{leak:?} leaked in {text}");
     }
 }
@@ -29,12 +39,17 @@ async fn ids_that_would_break_a_query_are_refused_cleanly() {
     ];
     for id in crafted {
         let body = app
-            .graphql("query ($id: ID!) { node(id: $id) { id } }", json!({ "id": id }))
+            .graphql(
+                "query ($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": id }),
+            )
             .await;
         assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{body}");
         assert_clean(&body.to_string());
     }
-    let still_serving = app.graphql("{ supportContacts { phone } }", json!({})).await;
+    let still_serving = app
+        .graphql("{ supportContacts { phone } }", json!({}))
+        .await;
     data(&still_serving);
 }
 
@@ -63,7 +78,10 @@ async fn wrongly_typed_variables_are_bad_user_input() {
         )
         .await;
     let codes = error_codes(&body);
-    assert!(!codes.is_empty() && codes.iter().all(|c| c == "BAD_USER_INPUT"), "{body}");
+    assert!(
+        !codes.is_empty() && codes.iter().all(|c| c == "BAD_USER_INPUT"),
+        "{body}"
+    );
     assert_clean(&body.to_string());
 }
 
@@ -84,7 +102,12 @@ async fn an_internal_failure_shows_only_a_code_and_the_request_id() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(error_codes(&body), ["INTERNAL"]);
     assert_eq!(body["errors"][0]["extensions"]["requestId"], "trace-me-123");
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("trace-me-123"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("trace-me-123")
+    );
     assert_clean(&body.to_string());
     assert!(!body.to_string().contains("closed"), "{body}");
 }

@@ -17,9 +17,13 @@ async fn a_too_deep_query_is_refused() {
 #[tokio::test]
 async fn the_depth_limit_is_configurable_and_counts_fragments() {
     let app = TestApp::spawn_with(|s| s.max_depth = 3).await;
-    let shallow = app.graphql("{ serviceNotices { nodes { id } } }", json!({})).await;
+    let shallow = app
+        .graphql("{ serviceNotices { nodes { id } } }", json!({}))
+        .await;
     data(&shallow);
-    let deep = app.graphql("{ serviceNotices { edges { node { id } } } }", json!({})).await;
+    let deep = app
+        .graphql("{ serviceNotices { edges { node { id } } } }", json!({}))
+        .await;
     assert_eq!(error_codes(&deep), ["QUERY_TOO_COMPLEX"]);
     let via_fragment = app
         .graphql(
@@ -33,8 +37,12 @@ async fn the_depth_limit_is_configurable_and_counts_fragments() {
 #[tokio::test]
 async fn an_alias_flood_is_refused() {
     let app = TestApp::spawn().await;
-    let aliases: String = (0..200).map(|i| format!("a{i}: supportContacts {{ phone }} ")).collect();
-    let (body, statements) = app.count_sql(app.graphql(&format!("{{ {aliases} }}"), json!({}))).await;
+    let aliases: String = (0..200)
+        .map(|i| format!("a{i}: supportContacts {{ phone }} "))
+        .collect();
+    let (body, statements) = app
+        .count_sql(app.graphql(&format!("{{ {aliases} }}"), json!({})))
+        .await;
     assert_eq!(error_codes(&body), ["QUERY_TOO_COMPLEX"], "{body}");
     assert_eq!(statements, 0, "no resolver ran");
 }
@@ -51,24 +59,40 @@ async fn too_many_root_fields_are_refused() {
 async fn complexity_is_limited() {
     let app = TestApp::spawn_with(|s| s.max_complexity = 50).await;
     let body = app
-        .graphql("{ serviceNotices(first: 100) { nodes { id title body } } }", json!({}))
+        .graphql(
+            "{ serviceNotices(first: 100) { nodes { id title body } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(error_codes(&body), ["QUERY_TOO_COMPLEX"], "{body}");
-    let small = app.graphql("{ serviceNotices(first: 2) { nodes { id } } }", json!({})).await;
+    let small = app
+        .graphql("{ serviceNotices(first: 2) { nodes { id } } }", json!({}))
+        .await;
     data(&small);
 }
 
 #[tokio::test]
 async fn pages_are_capped_at_100() {
     let app = TestApp::spawn().await;
-    let body = app.graphql("{ serviceNotices(first: 101) { nodes { id } } }", json!({})).await;
+    let body = app
+        .graphql("{ serviceNotices(first: 101) { nodes { id } } }", json!({}))
+        .await;
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"]);
     assert_eq!(body["errors"][0]["extensions"]["argument"], "first");
-    let negative = app.graphql("{ serviceNotices(last: -1) { nodes { id } } }", json!({})).await;
+    let negative = app
+        .graphql("{ serviceNotices(last: -1) { nodes { id } } }", json!({}))
+        .await;
     assert_eq!(error_codes(&negative), ["BAD_USER_INPUT"]);
-    let both = app.graphql("{ serviceNotices(first: 1, last: 1) { nodes { id } } }", json!({})).await;
+    let both = app
+        .graphql(
+            "{ serviceNotices(first: 1, last: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_codes(&both), ["BAD_USER_INPUT"]);
-    let hundred = app.graphql("{ serviceNotices(first: 100) { nodes { id } } }", json!({})).await;
+    let hundred = app
+        .graphql("{ serviceNotices(first: 100) { nodes { id } } }", json!({}))
+        .await;
     data(&hundred);
 }
 

@@ -9,7 +9,10 @@ use crate::common::{TestApp, data};
 
 async fn notice_ids(app: &TestApp) -> Vec<Value> {
     let body = app
-        .graphql("{ serviceNotices(includeEnded: true) { nodes { id } } }", json!({}))
+        .graphql(
+            "{ serviceNotices(includeEnded: true) { nodes { id } } }",
+            json!({}),
+        )
         .await;
     data(&body)["serviceNotices"]["nodes"]
         .as_array()
@@ -39,8 +42,11 @@ async fn nodes_are_loaded_in_one_statement() {
     let app = TestApp::spawn().await;
     let ids = notice_ids(&app).await;
     assert_eq!(ids.len(), 3);
-    let query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on ServiceNotice { title kind } } }";
-    let (body, statements) = app.count_sql(app.graphql(query, json!({ "ids": ids }))).await;
+    let query =
+        "query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on ServiceNotice { title kind } } }";
+    let (body, statements) = app
+        .count_sql(app.graphql(query, json!({ "ids": ids })))
+        .await;
     let nodes = data(&body)["nodes"].as_array().unwrap();
     assert_eq!(nodes.len(), 3);
     for (node, id) in nodes.iter().zip(&ids) {
@@ -63,7 +69,10 @@ async fn an_account_is_not_found_by_someone_who_does_not_own_it() {
     assert!(data(&body)["node"].is_null());
     assert_eq!(statements, 0, "not even loaded");
     let body = app
-        .graphql("query ($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [guessed] }))
+        .graphql(
+            "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": [guessed] }),
+        )
         .await;
     assert_eq!(data(&body)["nodes"], json!([null]));
 }

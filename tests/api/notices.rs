@@ -7,7 +7,10 @@ use crate::common::{TestApp, data};
 
 async fn titles_active(app: &TestApp) -> Vec<String> {
     let body = app
-        .graphql("{ serviceNotices(first: 100) { nodes { title active } } }", json!({}))
+        .graphql(
+            "{ serviceNotices(first: 100) { nodes { title active } } }",
+            json!({}),
+        )
         .await;
     data(&body)["serviceNotices"]["nodes"]
         .as_array()
@@ -21,22 +24,36 @@ async fn titles_active(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn notices_apply_between_their_start_and_end() {
     let app = TestApp::spawn().await;
-    assert_eq!(titles_active(&app).await, ["Плановые работы в Юго-Западном округе"]);
+    assert_eq!(
+        titles_active(&app).await,
+        ["Плановые работы в Юго-Западном округе"]
+    );
 
     app.clock.advance(chrono::Duration::hours(5));
-    assert!(titles_active(&app).await.is_empty(), "the planned works ended after four hours");
+    assert!(
+        titles_active(&app).await.is_empty(),
+        "the planned works ended after four hours"
+    );
 
     app.clock.advance(chrono::Duration::days(3));
-    assert_eq!(titles_active(&app).await, ["Новые каналы в пакете «Базовый»"]);
+    assert_eq!(
+        titles_active(&app).await,
+        ["Новые каналы в пакете «Базовый»"]
+    );
 }
 
 #[tokio::test]
 async fn ended_notices_are_listed_only_when_asked() {
     let app = TestApp::spawn().await;
-    let current = app.graphql("{ serviceNotices { totalCount } }", json!({})).await;
+    let current = app
+        .graphql("{ serviceNotices { totalCount } }", json!({}))
+        .await;
     assert_eq!(data(&current)["serviceNotices"]["totalCount"], 2);
     let all = app
-        .graphql("{ serviceNotices(includeEnded: true) { totalCount } }", json!({}))
+        .graphql(
+            "{ serviceNotices(includeEnded: true) { totalCount } }",
+            json!({}),
+        )
         .await;
     assert_eq!(data(&all)["serviceNotices"]["totalCount"], 3);
 }
@@ -63,7 +80,10 @@ async fn the_archive_pages_forwards_and_backwards() {
     assert_eq!(page["pageInfo"]["endCursor"], page["edges"][1]["cursor"]);
 
     let second = app
-        .graphql(PAGE, json!({ "first": 2, "after": page["pageInfo"]["endCursor"] }))
+        .graphql(
+            PAGE,
+            json!({ "first": 2, "after": page["pageInfo"]["endCursor"] }),
+        )
         .await;
     let rest = &data(&second)["serviceNotices"];
     assert_eq!(rest["edges"].as_array().unwrap().len(), 1);
@@ -76,7 +96,10 @@ async fn the_archive_pages_forwards_and_backwards() {
     assert_eq!(seen.len(), 3, "every notice exactly once");
 
     let back = app
-        .graphql(PAGE, json!({ "last": 1, "before": rest["pageInfo"]["startCursor"] }))
+        .graphql(
+            PAGE,
+            json!({ "last": 1, "before": rest["pageInfo"]["startCursor"] }),
+        )
         .await;
     let back = &data(&back)["serviceNotices"];
     assert_eq!(back["nodes"][0], page["nodes"][1], "the item just before");
@@ -98,8 +121,12 @@ async fn times_are_rfc3339_in_moscow_time() {
 #[tokio::test]
 async fn a_page_costs_the_same_sql_whatever_its_size() {
     let app = TestApp::spawn().await;
-    let (_, one) = app.count_sql(app.graphql(PAGE, json!({ "first": 1 }))).await;
-    let (_, three) = app.count_sql(app.graphql(PAGE, json!({ "first": 3 }))).await;
+    let (_, one) = app
+        .count_sql(app.graphql(PAGE, json!({ "first": 1 })))
+        .await;
+    let (_, three) = app
+        .count_sql(app.graphql(PAGE, json!({ "first": 3 })))
+        .await;
     assert_eq!(one, three);
     assert!(three <= 2, "a count and a select: {three}");
 }

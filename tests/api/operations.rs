@@ -57,28 +57,59 @@ async fn metrics_count_operations_by_name_and_outcome() {
     }
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), 200);
-    assert!(response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain")));
+    assert!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/plain"))
+    );
     let text = response.text().await.unwrap();
     assert_eq!(counter_value(&text, series) - before, 3.0, "{text}");
-    assert!(text.contains("kabinet_http_requests_total"), "HTTP requests are counted");
-    assert!(text.contains("kabinet_graphql_request_duration_seconds_bucket"), "latency is a histogram");
-    assert!(text.contains("kabinet_db_pool_connections"), "the pool is reported");
-    assert!(text.contains("kabinet_db_statements_total"), "SQL statements are counted");
+    assert!(
+        text.contains("kabinet_http_requests_total"),
+        "HTTP requests are counted"
+    );
+    assert!(
+        text.contains("kabinet_graphql_request_duration_seconds_bucket"),
+        "latency is a histogram"
+    );
+    assert!(
+        text.contains("kabinet_db_pool_connections"),
+        "the pool is reported"
+    );
+    assert!(
+        text.contains("kabinet_db_statements_total"),
+        "SQL statements are counted"
+    );
 }
 
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = TestApp::spawn().await;
     let generated = app.get("/healthz").await;
-    let id = generated.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    assert!(id.is_some_and(|id| id.len() >= 16), "an id is generated when absent");
+    let id = generated
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert!(
+        id.is_some_and(|id| id.len() >= 16),
+        "an id is generated when absent"
+    );
 
-    let echoed = app.http.get(app.url("/healthz")).header("x-request-id", "front-42").send().await.unwrap();
-    assert_eq!(echoed.headers()["x-request-id"], "front-42", "a sane client id is kept");
+    let echoed = app
+        .http
+        .get(app.url("/healthz"))
+        .header("x-request-id", "front-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        echoed.headers()["x-request-id"],
+        "front-42",
+        "a sane client id is kept"
+    );
 
     let replaced = app
         .http
@@ -87,5 +118,9 @@ async fn every_response_carries_a_request_id() {
         .send()
         .await
         .unwrap();
-    assert_ne!(replaced.headers()["x-request-id"], "bad id\twith spaces", "an unsafe id is replaced");
+    assert_ne!(
+        replaced.headers()["x-request-id"],
+        "bad id\twith spaces",
+        "an unsafe id is replaced"
+    );
 }

@@ -65,5 +65,9 @@ async fn every_type_field_argument_and_enum_value_has_a_description() {
             }
         }
     }
-    assert!(undocumented.is_empty(), "undocumented:\n{}", undocumented.join("\n"));
+    assert!(
+        undocumented.is_empty(),
+        "undocumented:\n{}",
+        undocumented.join("\n")
+    );
 }

@@ -8,7 +8,10 @@ use crate::common::{TestApp, data};
 async fn anyone_can_read_the_support_contacts() {
     let app = TestApp::spawn().await;
     let body = app
-        .graphql("{ supportContacts { phone phoneE164 email hours } }", json!({}))
+        .graphql(
+            "{ supportContacts { phone phoneE164 email hours } }",
+            json!({}),
+        )
         .await;
     let contacts = &data(&body)["supportContacts"];
     assert_eq!(contacts["phone"], "8-800-707-12-12");

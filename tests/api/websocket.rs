@@ -14,7 +14,10 @@ async fn graphql_transport_ws_round_trip() {
     let message = ws.next().await;
     assert_eq!(message["type"], "next", "{message}");
     assert_eq!(message["id"], "1");
-    let notices = message["payload"]["data"]["serviceNotices"].as_array().unwrap().clone();
+    let notices = message["payload"]["data"]["serviceNotices"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(notices.len(), 1, "only the notice active now: {notices:?}");
     assert_eq!(notices[0]["kind"], "PLANNED_WORKS");
     assert_eq!(notices[0]["active"], true);

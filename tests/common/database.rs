@@ -54,7 +54,10 @@ fn with_database(url: &str, name: &str) -> String {
         None => (url, None),
     };
     let host_start = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start = base[host_start..].find('/').map(|i| host_start + i).unwrap_or(base.len());
+    let path_start = base[host_start..]
+        .find('/')
+        .map(|i| host_start + i)
+        .unwrap_or(base.len());
     let mut out = format!("{}/{name}", &base[..path_start]);
     if let Some(q) = query {
         out.push('?');
@@ -111,11 +114,15 @@ async fn postgres_template(admin_url: &str) -> &'static String {
                 .await
                 .expect("pg_database is readable");
             for row in rows {
-                let Ok(name) = row.try_get::<String>("", "datname") else { continue };
+                let Ok(name) = row.try_get::<String>("", "datname") else {
+                    continue;
+                };
                 let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
                 if pid.is_some_and(|pid| !process_alive(pid)) {
                     let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await;
                 }
             }
@@ -159,7 +166,9 @@ impl TestDatabase {
                 let mut attempt = 0;
                 loop {
                     let created = admin
-                        .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                        .execute_unprepared(&format!(
+                            "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                        ))
                         .await;
                     match created {
                         Ok(_) => break,
@@ -191,7 +200,10 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let TestDatabase::Postgres { name, admin_url, .. } = self {
+        if let TestDatabase::Postgres {
+            name, admin_url, ..
+        } = self
+        {
             let (name, admin_url) = (name.clone(), admin_url.clone());
             // Drop runs inside the test's runtime; a thread with its own runtime
             // can block on the drop without upsetting it.
@@ -203,7 +215,9 @@ impl Drop for TestDatabase {
                 runtime.block_on(async {
                     let admin = admin(&admin_url).await;
                     let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await;
                     let _ = admin.close().await;
                 });

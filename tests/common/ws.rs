@@ -81,7 +81,11 @@ impl WsClient {
 
     /// Starts operation `id` (`subscribe` or legacy `start`).
     pub async fn subscribe(&mut self, id: &str, query: &str) {
-        let kind = if self.protocol == "graphql-ws" { "start" } else { "subscribe" };
+        let kind = if self.protocol == "graphql-ws" {
+            "start"
+        } else {
+            "subscribe"
+        };
         self.send(json!({ "id": id, "type": kind, "payload": { "query": query } }))
             .await;
     }
