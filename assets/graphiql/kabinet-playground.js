@@ -54,8 +54,8 @@
 
   var fetcher = GraphiQL.createFetcher({ url: "/graphql", wsClient: wsClient });
   var defaultQuery = [
-    "# Kabinet — личный кабинет абонента. Документация схемы — кнопка слева.",
-    "# Нажмите ▶, чтобы выполнить запрос.",
+    "# Kabinet — личный кабинет абонента.",
+    "# Документация схемы — кнопка слева, выполнить запрос — ▶.",
     "",
     "{",
     "  supportContacts {",

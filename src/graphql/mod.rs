@@ -36,10 +36,6 @@ pub struct Subscription(notices::NoticesSubscription);
 
 fn builder() -> SchemaBuilder<Query, EmptyMutation, Subscription> {
     Schema::build(Query::default(), EmptyMutation, Subscription::default())
-        // Types every frontend uses from the first release on, even before a field returns them.
-        .register_output_type::<scalars::Money>()
-        .register_output_type::<scalars::Date>()
-        .register_output_type::<errors::UserError>()
         .override_output_type_description::<async_graphql::ID>(
             "An opaque identifier. Global IDs (from `id` fields) resolve with `Query.node`.",
         )

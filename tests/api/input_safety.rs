@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
-use crate::common::{TestApp, data, error_codes};
+use crate::common::{TestApp, captured_logs, data, error_codes};
 
 fn assert_clean(text: &str) {
     for leak in [
@@ -110,4 +110,12 @@ async fn an_internal_failure_shows_only_a_code_and_the_request_id() {
     );
     assert_clean(&body.to_string());
     assert!(!body.to_string().contains("closed"), "{body}");
+
+    // The operator, unlike the client, gets the details, under the same id.
+    let logs = captured_logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("trace-me-123") && l.contains("internal error"))
+        .unwrap_or_else(|| panic!("no log line names the request: {logs}"));
+    assert!(line.contains("ERROR"), "{line}");
 }

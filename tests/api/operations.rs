@@ -124,3 +124,50 @@ async fn every_response_carries_a_request_id() {
         "an unsafe id is replaced"
     );
 }
+
+#[tokio::test]
+async fn every_log_line_of_a_request_names_it() {
+    let app = TestApp::spawn().await;
+    app.http
+        .get(app.url("/healthz?secret=do-not-log-me"))
+        .header("x-request-id", "log-line-probe")
+        .send()
+        .await
+        .unwrap();
+    let logs = crate::common::captured_logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("log-line-probe"))
+        .unwrap_or_else(|| panic!("no line for the request: {logs}"));
+    assert!(
+        line.contains("/healthz") && line.contains("status=200"),
+        "{line}"
+    );
+    assert!(
+        !logs.contains("do-not-log-me"),
+        "query strings are not logged"
+    );
+}
+
+#[tokio::test]
+async fn start_up_fails_clearly_when_the_database_cannot_be_reached() {
+    use clap::Parser;
+    let mut settings = kabinet::config::Cli::try_parse_from(["kabinet"])
+        .unwrap()
+        .settings;
+    settings.database_url = "postgres://kabinet:hunter2@127.0.0.1:1/kabinet".to_owned();
+    let clock = std::sync::Arc::new(kabinet::clock::SystemClock);
+    let Err(error) = kabinet::app::App::build(settings, clock).await else {
+        panic!("start-up must fail without a database");
+    };
+    let message = error.to_string();
+    assert!(
+        message.contains("cannot connect to the database"),
+        "{message}"
+    );
+    assert!(message.contains("127.0.0.1:1"), "{message}");
+    assert!(
+        !message.contains("hunter2"),
+        "the password is redacted: {message}"
+    );
+}

@@ -9,6 +9,7 @@
 #![allow(dead_code)] // Each test binary uses a different part of the harness.
 
 mod database;
+mod logs;
 pub mod ws;
 
 use std::future::Future;
@@ -24,6 +25,7 @@ use kabinet::config::{Cli, Settings};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+pub use logs::captured_logs;
 pub use ws::WsClient;
 
 /// The instant every test starts at: 2026-11-25 12:00 Moscow time. The
@@ -61,6 +63,7 @@ impl TestApp {
 
     /// Starts an application after `configure` has adjusted its settings.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        logs::capture();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = database::TestDatabase::create(dir.path()).await;
         let sms_outbox = dir.path().join("sms-outbox.jsonl");
