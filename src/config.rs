@@ -53,6 +53,7 @@ pub struct Settings {
         long,
         env = "KABINET_DATABASE_URL",
         default_value = "sqlite://kabinet.db?mode=rwc",
+        hide_env_values = true,
         global = true
     )]
     pub database_url: String,

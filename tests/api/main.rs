@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod binary;
 mod graphiql;
 mod http_contract;
 mod input_safety;
