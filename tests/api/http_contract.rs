@@ -159,3 +159,27 @@ async fn batches_can_be_switched_off() {
         .await;
     assert_eq!(response.status(), 400);
 }
+
+#[tokio::test]
+async fn cors_admits_only_configured_origins() {
+    let app =
+        TestApp::spawn_with(|s| s.cors_origins = vec!["https://lk.example.ru".to_owned()]).await;
+    let preflight = |origin: &'static str| {
+        app.http
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://lk.example.ru").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://lk.example.ru"
+    );
+    let other = preflight("https://evil.example.com").await.unwrap();
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+}
