@@ -4,18 +4,22 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
+use crate::auth::{self, password::PasswordHasher};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, DbSetupError, SqlStats};
 use crate::demo::{self, DemoError};
 use crate::graphql::{self, AppSchema};
 use crate::http;
+use crate::sms::FileSender;
+use crate::workers::{SmsWake, WorkerContext, Workers};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -24,6 +28,8 @@ pub struct AppState {
     pub schema: AppSchema,
     /// The database pool.
     pub db: DatabaseConnection,
+    /// The application clock.
+    pub clock: SharedClock,
     /// Settings in force.
     pub settings: Arc<Settings>,
     /// SQL statement counter.
@@ -41,6 +47,9 @@ pub enum StartupError {
     /// Demo data could not be written.
     #[error("cannot write demo data: {0}")]
     Demo(#[from] DemoError),
+    /// A staff member could not be added.
+    #[error("cannot add the staff member: {0}")]
+    Staff(#[from] auth::StaffError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -56,6 +65,7 @@ pub enum StartupError {
 pub struct App {
     /// Shared state of all handlers.
     pub state: AppState,
+    workers: WorkerContext,
 }
 
 impl App {
@@ -71,20 +81,33 @@ impl App {
         )
         .await?;
         db::migrate(&db).await?;
-        if settings.demo && demo::seed_if_empty(&db, clock.as_ref()).await? {
-            tracing::info!(
-                "demo data written: subscribers 100000000001 (+79990000001) and 100000000002 (+79990000002)"
-            );
+        let hasher = PasswordHasher::new(settings.password_hash_concurrency);
+        if settings.demo && demo::seed_if_empty(&db, clock.as_ref(), &hasher).await? {
+            tracing::info!("{}", demo::SUMMARY);
         }
-        let schema = graphql::build_schema(&settings, db.clone(), clock);
+        let sms_wake = SmsWake::default();
+        let services = graphql::SchemaServices {
+            hasher,
+            sms_wake: sms_wake.clone(),
+        };
+        let schema = graphql::build_schema(&settings, db.clone(), clock.clone(), services);
+        let workers = WorkerContext {
+            db: db.clone(),
+            clock: clock.clone(),
+            sms_sender: Arc::new(FileSender::new(settings.sms_outbox_file.clone())),
+            sms_wake,
+            poll: Duration::from_millis(settings.worker_poll_ms.max(10)),
+        };
         Ok(App {
             state: AppState {
                 schema,
                 db,
+                clock,
                 settings: Arc::new(settings),
                 sql,
                 metrics,
             },
+            workers,
         })
     }
 
@@ -93,20 +116,23 @@ impl App {
         http::router(self.state.clone())
     }
 
-    /// Serves on `listener` until `shutdown` completes, then lets requests in
-    /// flight finish.
+    /// Starts the background workers and serves on `listener` until `shutdown`
+    /// completes; then lets requests in flight finish and stops the workers.
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = self.router();
-        axum::serve(
+        let workers = Workers::start(self.workers.clone());
+        let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        workers.stop().await;
+        served?;
         if let Err(err) = self.state.db.close_by_ref().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
@@ -138,6 +164,23 @@ pub async fn migrate_only(settings: &Settings) -> Result<(), StartupError> {
     db::migrate(&db).await?;
     let _ = db.close().await;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// `kabinet staff add`: a new operator; the password comes from standard input.
+pub async fn add_staff(
+    settings: &Settings,
+    login: &str,
+    name: &str,
+    password: &str,
+) -> Result<(), StartupError> {
+    let db = db::connect(&settings.database_url, 1, Arc::new(SqlStats::default())).await?;
+    db::migrate(&db).await?;
+    let hasher = PasswordHasher::new(1);
+    let added = auth::add_staff(&db, chrono::Utc::now(), &hasher, login, name, password).await;
+    let _ = db.close().await;
+    added?;
+    tracing::info!(login, "staff member added");
     Ok(())
 }
 

@@ -25,6 +25,23 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
     PrintSchema,
+    /// Manage staff (operators).
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+/// Staff management.
+#[derive(Debug, Clone, Subcommand)]
+pub enum StaffCommand {
+    /// Add an operator (role STAFF); the password is read from standard input.
+    Add {
+        /// Login: 3-64 characters of a-z, 0-9, '.', '_', '-'.
+        #[arg(long)]
+        login: String,
+        /// Full name, shown to colleagues.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
 }
 
 /// Log line format.
@@ -127,6 +144,37 @@ pub struct Settings {
     #[arg(long, env = "KABINET_MAX_BATCH", default_value_t = 10, global = true)]
     pub max_batch: usize,
 
+    /// How long a sign-in session lasts, in hours.
+    #[arg(
+        long,
+        env = "KABINET_SESSION_TTL_HOURS",
+        default_value_t = 720,
+        global = true
+    )]
+    pub session_ttl_hours: i64,
+
+    /// Password hashes computed at once (each takes 19 MiB and a core for ~50 ms).
+    #[arg(
+        long,
+        env = "KABINET_PASSWORD_HASH_CONCURRENCY",
+        default_value_t = 2,
+        global = true
+    )]
+    pub password_hash_concurrency: usize,
+
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    #[arg(long, env = "KABINET_TRUST_FORWARDED_FOR", default_value = "0", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub trust_forwarded_for: bool,
+
+    /// Milliseconds between background workers' looks for work.
+    #[arg(
+        long,
+        env = "KABINET_WORKER_POLL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub worker_poll_ms: u64,
+
     /// File the development SMS sender appends to (JSON lines).
     #[arg(
         long,
@@ -141,6 +189,11 @@ impl Settings {
     /// The defaults, ignoring flags but honouring `KABINET_*` variables.
     pub fn from_env() -> Self {
         Cli::parse_from(["kabinet"]).settings
+    }
+
+    /// How long a sign-in session lasts.
+    pub fn session_ttl(&self) -> chrono::Duration {
+        chrono::Duration::hours(self.session_ttl_hours.max(1))
     }
 
     /// Whether the database URL points at PostgreSQL.

@@ -8,22 +8,46 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, DatabaseConnection, DbErr};
 
+tokio::task_local! {
+    /// Set while a background worker runs, so its statements are told apart
+    /// from those of requests.
+    static BACKGROUND: ();
+}
+
+/// Runs `work` as background work: its statements count as `origin="worker"`.
+pub async fn as_background<T>(work: impl std::future::Future<Output = T>) -> T {
+    BACKGROUND.scope((), work).await
+}
+
 /// Counts the SQL statements the application has run.
 #[derive(Debug, Default)]
 pub struct SqlStats {
     statements: AtomicU64,
+    background: AtomicU64,
 }
 
 impl SqlStats {
-    /// Statements run since start-up.
+    /// Statements run for requests since start-up.
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// Statements run by background workers since start-up.
+    pub fn background_statements(&self) -> u64 {
+        self.background.load(Ordering::Relaxed)
+    }
+
     fn record(&self, info: &sea_orm::metric::Info<'_>) {
-        self.statements.fetch_add(1, Ordering::Relaxed);
+        let background = BACKGROUND.try_with(|_| ()).is_ok();
+        let (counter, origin) = if background {
+            (&self.background, "worker")
+        } else {
+            (&self.statements, "request")
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
         let outcome = if info.failed { "error" } else { "ok" };
-        metrics::counter!("kabinet_db_statements_total", "outcome" => outcome).increment(1);
+        metrics::counter!("kabinet_db_statements_total", "outcome" => outcome, "origin" => origin)
+            .increment(1);
         metrics::histogram!("kabinet_db_statement_duration_seconds")
             .record(info.elapsed.as_secs_f64());
     }
@@ -115,6 +139,22 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// A raw statement for the connection's backend. Write placeholders as `$1`,
+/// `$2`, …; on SQLite they become `?1`, `?2`, … (same numbering, so a
+/// placeholder may repeat).
+pub fn statement(
+    db: &impl sea_orm::ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> sea_orm::Statement {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Sqlite => sql.replace('$', "?"),
+        _ => sql.to_owned(),
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
 }
 
 #[cfg(test)]

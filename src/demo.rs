@@ -6,8 +6,12 @@ use chrono::{Duration, NaiveDate};
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
 use crate::accounts::{self, AccountNumber, NewAccount, Phone};
+use crate::auth::{self, NewCredential, Role, password::PasswordHasher};
 use crate::clock::Clock;
 use crate::notices::{self, NewNotice, NoticeKind};
+
+/// The demo subscribers' password.
+pub const DEMO_PASSWORD: &str = "demo12345";
 
 /// Why demo data could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -15,20 +19,33 @@ pub enum DemoError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// A password could not be hashed.
+    #[error(transparent)]
+    Auth(#[from] auth::AuthError),
     /// A demo value did not parse (a bug in this file).
     #[error("invalid demo value: {0}")]
     Invalid(&'static str),
 }
 
+/// What the demo data holds, for the log (the README has the same table).
+pub const SUMMARY: &str = "demo data written: subscribers demo / demo12345 (account 100000000001, \
+phone +79990000001) and demo2 / demo12345 (100000000002, +79990000002); staff operator / operator12345";
+
 /// Fills the database with demo data unless it already holds accounts.
 /// Returns whether it did.
-pub async fn seed_if_empty(db: &DatabaseConnection, clock: &dyn Clock) -> Result<bool, DemoError> {
+pub async fn seed_if_empty(
+    db: &DatabaseConnection,
+    clock: &dyn Clock,
+    hasher: &PasswordHasher,
+) -> Result<bool, DemoError> {
     if accounts::count(db).await? > 0 {
         return Ok(false);
     }
     let tx = db.begin().await?;
-    for (number, phone, holder, address, contract) in [
+    let now = clock.now();
+    for (login, number, phone, holder, address, contract) in [
         (
+            "demo",
             "100000000001",
             "+79990000001",
             "Иванов Иван Иванович",
@@ -36,6 +53,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, clock: &dyn Clock) -> Result
             "МСК-2021-000001",
         ),
         (
+            "demo2",
             "100000000002",
             "+79990000002",
             "Петрова Анна Сергеевна",
@@ -43,7 +61,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection, clock: &dyn Clock) -> Result
             "МСК-2023-000002",
         ),
     ] {
-        accounts::insert(
+        let account = accounts::insert(
             &tx,
             clock,
             NewAccount {
@@ -58,8 +76,23 @@ pub async fn seed_if_empty(db: &DatabaseConnection, clock: &dyn Clock) -> Result
             },
         )
         .await?;
+        let credential = NewCredential {
+            login,
+            password: DEMO_PASSWORD,
+            role: Role::Subscriber,
+            account_id: Some(account.id),
+            display_name: None,
+        };
+        auth::seed_credential(&tx, now, hasher, credential).await?;
     }
-    let now = clock.now();
+    let operator = NewCredential {
+        login: "operator",
+        password: "operator12345",
+        role: Role::Staff,
+        account_id: None,
+        display_name: Some("Оператор Демо"),
+    };
+    auth::seed_credential(&tx, now, hasher, operator).await?;
     for (kind, title, body, starts, ends) in [
         (
             NoticeKind::PlannedWorks,

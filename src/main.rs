@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use kabinet::config::{Cli, Command};
+use std::io::BufRead;
+
+use kabinet::config::{Cli, Command, StaffCommand};
 use kabinet::{app, graphql, telemetry};
 
 #[tokio::main]
@@ -17,6 +19,26 @@ async fn main() -> ExitCode {
         Command::Migrate => {
             telemetry::init(cli.settings.log_format);
             app::migrate_only(&cli.settings).await
+        }
+        Command::Staff(StaffCommand::Add { login, name }) => {
+            telemetry::init(cli.settings.log_format);
+            eprintln!("Password for {login} (one line on standard input):");
+            let mut password = String::new();
+            match std::io::stdin().lock().read_line(&mut password) {
+                Ok(_) => {
+                    app::add_staff(
+                        &cli.settings,
+                        &login,
+                        &name,
+                        password.trim_end_matches(['\r', '\n']),
+                    )
+                    .await
+                }
+                Err(err) => {
+                    eprintln!("kabinet: cannot read the password: {err}");
+                    return ExitCode::FAILURE;
+                }
+            }
         }
         Command::Serve => {
             telemetry::init(cli.settings.log_format);

@@ -30,6 +30,13 @@ pub fn next_moscow_midnight(at: DateTime<Utc>) -> DateTime<Utc> {
     start_of_moscow_day(tomorrow)
 }
 
+/// An instant as people in Moscow read it: `25.11.2026 12:45 МСК`.
+pub fn moscow_text(at: DateTime<Utc>) -> String {
+    at.with_timezone(&MOSCOW)
+        .format("%d.%m.%Y %H:%M МСК")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

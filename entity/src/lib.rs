@@ -2,5 +2,10 @@
 //! `kabinet` crate own these tables; nothing here knows about GraphQL.
 
 pub mod account;
+pub mod credential;
+pub mod login_failure;
+pub mod login_session;
+pub mod rate_limit;
 pub mod service_notice;
+pub mod sms_outbox;
 pub mod support_contacts;

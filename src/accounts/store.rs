@@ -62,3 +62,16 @@ pub async fn insert(
     };
     from_row(account::Entity::insert(row).exec_with_returning(db).await?)
 }
+
+/// The account with this number.
+pub async fn find_by_number(
+    db: &impl ConnectionTrait,
+    number: &AccountNumber,
+) -> Result<Option<Account>, DbErr> {
+    account::Entity::find()
+        .filter(account::Column::Number.eq(number.as_str()))
+        .one(db)
+        .await?
+        .map(from_row)
+        .transpose()
+}

@@ -2,11 +2,12 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 
+use super::auth::LoginSession;
 use super::context::ContextExt;
 use super::errors::ApiError;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::{Date, DateTime};
-use crate::accounts;
+use crate::{accounts, auth};
 
 /// State of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -85,6 +86,16 @@ impl Account {
     /// When the account was opened in Kabinet.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
+    }
+
+    /// Devices and browsers signed in to this account now, newest first; `current`
+    /// marks the one asking. End one with `revokeLoginSession`.
+    async fn login_sessions(&self, ctx: &Context<'_>) -> Result<Vec<LoginSession>, ApiError> {
+        let sessions = auth::list_for_account(ctx.db(), ctx.clock().now(), self.0.id).await?;
+        Ok(sessions
+            .into_iter()
+            .map(|s| LoginSession::new(ctx, s))
+            .collect())
     }
 }
 

@@ -146,6 +146,14 @@ pub enum UserErrorCode {
     AmountTooLarge,
     /// The object the input refers to does not exist or is not yours.
     NotFound,
+    /// The rules of service were not accepted.
+    RulesNotAccepted,
+    /// Unknown login or wrong password.
+    InvalidCredentials,
+    /// Sign-in is locked for a while after wrong passwords.
+    LoginLocked,
+    /// The current password given is wrong.
+    WrongPassword,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.
@@ -161,6 +169,15 @@ pub struct UserError {
 }
 
 impl UserError {
+    /// An error about the input as a whole.
+    pub fn general(code: UserErrorCode, message: impl Into<String>) -> Self {
+        UserError {
+            field: None,
+            code,
+            message: message.into(),
+        }
+    }
+
     /// An error about the input field at `field` (e.g. `["input", "amount"]`).
     pub fn at(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> Self {
         UserError {

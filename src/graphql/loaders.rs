@@ -8,7 +8,8 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::{accounts, notices};
+use crate::clock::SharedClock;
+use crate::{accounts, auth, notices};
 
 /// All loaders of the schema.
 pub struct Loaders {
@@ -16,14 +17,17 @@ pub struct Loaders {
     pub accounts: DataLoader<AccountLoader>,
     /// Service notices by id.
     pub notices: DataLoader<NoticeLoader>,
+    /// Live login sessions by id (ownership is checked by the caller).
+    pub sessions: DataLoader<SessionLoader>,
 }
 
 impl Loaders {
     /// Loaders over `db`, batching on the Tokio runtime.
-    pub fn new(db: &DatabaseConnection) -> Self {
+    pub fn new(db: &DatabaseConnection, clock: &SharedClock) -> Self {
         Loaders {
             accounts: DataLoader::new(AccountLoader(db.clone()), tokio::spawn),
             notices: DataLoader::new(NoticeLoader(db.clone()), tokio::spawn),
+            sessions: DataLoader::new(SessionLoader(db.clone(), clock.clone()), tokio::spawn),
         }
     }
 }
@@ -51,6 +55,21 @@ impl Loader<i64> for NoticeLoader {
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let rows = notices::find_many(&self.0, ids).await.map_err(Arc::new)?;
         Ok(rows.into_iter().map(|n| (n.id, n)).collect())
+    }
+}
+
+/// Loads live login sessions by id.
+pub struct SessionLoader(DatabaseConnection, SharedClock);
+
+impl Loader<i64> for SessionLoader {
+    type Value = auth::Session;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = auth::find_sessions(&self.0, self.1.now(), ids)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
     }
 }
 

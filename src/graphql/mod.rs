@@ -2,6 +2,7 @@
 //! shared pieces (errors, scalars, connections, node IDs, loaders, limits).
 
 pub mod accounts;
+pub mod auth;
 pub mod connection;
 pub mod context;
 pub mod errors;
@@ -10,16 +11,17 @@ pub mod loaders;
 pub mod node;
 pub mod notices;
 pub mod scalars;
+pub mod staff;
 pub mod support;
 
-use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
 
 /// The schema type of the whole API.
-pub type AppSchema = Schema<Query, EmptyMutation, Subscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Everything one can read. Subscriber fields need a session; the rest is public.
 #[derive(MergedObject, Default)]
@@ -28,22 +30,45 @@ pub struct Query(
     support::SupportQuery,
     notices::NoticesQuery,
     node::NodeQuery,
+    staff::StaffRoot,
 );
+
+/// Everything one can change. Mutations take one `input` and return a payload
+/// with `userErrors` for problems a person can fix.
+#[derive(MergedObject, Default)]
+pub struct Mutation(auth::AuthMutation);
 
 /// Live updates over WebSocket (`graphql-transport-ws` or legacy `graphql-ws`).
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(notices::NoticesSubscription);
 
-fn builder() -> SchemaBuilder<Query, EmptyMutation, Subscription> {
-    Schema::build(Query::default(), EmptyMutation, Subscription::default())
-        .override_output_type_description::<async_graphql::ID>(
-            "An opaque identifier. Global IDs (from `id` fields) resolve with `Query.node`.",
-        )
-        .disable_suggestions()
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .override_output_type_description::<async_graphql::ID>(
+        "An opaque identifier. Global IDs (from `id` fields) resolve with `Query.node`.",
+    )
+    .disable_suggestions()
+}
+
+/// What resolvers need besides the database and the clock.
+pub struct SchemaServices {
+    /// Password hashing.
+    pub hasher: crate::auth::password::PasswordHasher,
+    /// Wakes the SMS worker after a message is stored.
+    pub sms_wake: crate::workers::SmsWake,
 }
 
 /// The schema with its limits, data and extensions.
-pub fn build_schema(settings: &Settings, db: DatabaseConnection, clock: SharedClock) -> AppSchema {
+pub fn build_schema(
+    settings: &Settings,
+    db: DatabaseConnection,
+    clock: SharedClock,
+    services: SchemaServices,
+) -> AppSchema {
     builder()
         // Depth is checked by `QueryShapeLimits`, which lets introspection go deeper.
         .limit_complexity(settings.max_complexity)
@@ -54,7 +79,10 @@ pub fn build_schema(settings: &Settings, db: DatabaseConnection, clock: SharedCl
             max_root_fields: settings.max_root_fields,
         })
         .extension(extensions::ErrorCodes)
-        .data(loaders::Loaders::new(&db))
+        .data(loaders::Loaders::new(&db, &clock))
+        .data(auth::SessionTtl(settings.session_ttl()))
+        .data(services.hasher)
+        .data(services.sms_wake)
         .data(db)
         .data(clock)
         .finish()

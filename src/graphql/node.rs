@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::future::try_join_all;
 
 use super::accounts::Account;
+use super::auth::LoginSession;
 use super::connection::MAX_PAGE;
 use super::context::ContextExt;
 use super::errors::ApiError;
@@ -20,15 +21,22 @@ pub enum NodeKind {
     Account,
     /// A service notice (public).
     ServiceNotice,
+    /// A login session (its owner only).
+    LoginSession,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 2] = [NodeKind::Account, NodeKind::ServiceNotice];
+    const ALL: [NodeKind; 3] = [
+        NodeKind::Account,
+        NodeKind::ServiceNotice,
+        NodeKind::LoginSession,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             NodeKind::Account => "Account",
             NodeKind::ServiceNotice => "ServiceNotice",
+            NodeKind::LoginSession => "LoginSession",
         }
     }
 }
@@ -77,12 +85,14 @@ pub enum Node {
     Account(Account),
     /// A service notice.
     ServiceNotice(ServiceNotice),
+    /// A login session.
+    LoginSession(LoginSession),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
     let loaders = ctx.loaders();
     Ok(match id.kind {
-        NodeKind::Account if ctx.viewer().owns_account(id.key) => loaders
+        NodeKind::Account if ctx.viewer().can_see_account(id.key) => loaders
             .accounts
             .load_one(id.key)
             .await?
@@ -93,6 +103,15 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
             .load_one(id.key)
             .await?
             .map(|n| Node::ServiceNotice(n.into())),
+        NodeKind::LoginSession => match ctx.viewer().credential_id() {
+            Some(credential) => loaders
+                .sessions
+                .load_one(id.key)
+                .await?
+                .filter(|s| s.credential_id == credential)
+                .map(|s| Node::LoginSession(LoginSession::new(ctx, s))),
+            None => None,
+        },
     })
 }
 

@@ -8,13 +8,16 @@ use async_graphql::{BatchRequest, BatchResponse, Data};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Query, Request, State, WebSocketUpgrade};
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{error_response, metrics, request_id};
 use crate::app::AppState;
-use crate::auth::Viewer;
+use crate::auth::{self, ClientInfo, Viewer};
 use crate::graphql::context::RequestId;
 use crate::graphql::extensions;
 
@@ -27,19 +30,72 @@ fn is_json(headers: &HeaderMap) -> bool {
         .unwrap_or(false)
 }
 
-/// Who is calling. Sessions arrive with sign-in; until then every caller is anonymous.
-fn viewer(_headers: &HeaderMap) -> Viewer {
-    Viewer::anonymous()
+/// The token of an `Authorization: Bearer <token>` value.
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Who is calling. A missing, unknown, expired or ended token makes an anonymous
+/// caller: public fields keep working and `me` is null, which tells a frontend
+/// to sign in again.
+async fn viewer(state: &AppState, authorization: Option<&str>) -> Result<Viewer, sea_orm::DbErr> {
+    let Some(token) = authorization.and_then(bearer) else {
+        return Ok(Viewer::anonymous());
+    };
+    let session = auth::authenticate(&state.db, state.clock.now(), token).await?;
+    Ok(session
+        .as_ref()
+        .map(Viewer::from_session)
+        .unwrap_or_default())
+}
+
+/// Address and device of the caller, for sessions and rate limits.
+fn client_info(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> ClientInfo {
+    let forwarded = state
+        .settings
+        .trust_forwarded_for
+        .then(|| {
+            headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()
+                .map(|ip| ip.trim().to_owned())
+        })
+        .flatten()
+        .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+    ClientInfo {
+        ip: forwarded.or_else(|| peer.map(|p| p.ip().to_string())),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect()),
+    }
+}
+
+fn internal(headers: &HeaderMap, err: &sea_orm::DbErr) -> Response {
+    tracing::error!(error = %err, "cannot read the session");
+    let message = format!(
+        "Внутренняя ошибка сервера. Код запроса: {}",
+        request_id::of(headers)
+    );
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &message)
 }
 
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
+    caller: (Viewer, ClientInfo),
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     let started = Instant::now();
     let name = request.operation_name.clone();
-    let request = request.data(viewer(headers));
+    let request = request.data(caller.0).data(caller.1);
     let mut response = state.schema.execute(request).await;
     extensions::attach_request_id(&mut response, &request_id::of(headers));
     metrics::record_operation(
@@ -52,7 +108,12 @@ async fn execute(
 
 /// `POST /graphql`: JSON only, so that a cross-site form or a `text/plain`
 /// post (which browsers send without a preflight) cannot run a mutation.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if !is_json(&headers) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -70,9 +131,18 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     };
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let viewer = match viewer(&state, authorization).await {
+        Ok(v) => v,
+        Err(err) => return internal(&headers, &err),
+    };
+    let peer = peer.map(|Extension(ConnectInfo(p))| p);
+    let caller = (viewer, client_info(&state, &headers, peer));
     match batch {
         BatchRequest::Single(request) => {
-            Json(execute(&state, &headers, request).await).into_response()
+            Json(execute(&state, &headers, caller, request).await).into_response()
         }
         BatchRequest::Batch(requests) => {
             let max = state.settings.max_batch;
@@ -89,7 +159,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(execute(&state, &headers, request).await);
+                responses.push(execute(&state, &headers, caller.clone(), request).await);
             }
             Json(BatchResponse::Batch(responses)).into_response()
         }
@@ -171,7 +241,20 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return response;
     }
-    Json(execute(&state, request.headers(), graphql_request).await).into_response()
+    let headers = request.headers();
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let viewer = match viewer(&state, authorization).await {
+        Ok(v) => v,
+        Err(err) => return internal(headers, &err),
+    };
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let caller = (viewer, client_info(&state, headers, peer));
+    Json(execute(&state, headers, caller, graphql_request).await).into_response()
 }
 
 async fn websocket(state: AppState, request: Request) -> Response {
@@ -185,15 +268,45 @@ async fn websocket(state: AppState, request: Request) -> Response {
         Err(rejection) => return rejection.into_response(),
     };
     let connection_id = request_id::of(&parts.headers);
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let client = client_info(&state, &parts.headers, peer);
     let schema = state.schema.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |_payload| async move {
-                    // The payload's `authorization` is read once sign-in exists.
+                .on_connection_init(move |payload| async move {
+                    // `{ "authorization": "Bearer <token>" }`; a bad token refuses the connection.
+                    let authorization = payload
+                        .get("authorization")
+                        .or_else(|| payload.get("Authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned);
+                    let viewer = match &authorization {
+                        None => Viewer::anonymous(),
+                        Some(value) => {
+                            let token = bearer(value).unwrap_or_default();
+                            let session = auth::authenticate(&state.db, state.clock.now(), token)
+                                .await
+                                .map_err(|_| {
+                                    async_graphql::Error::new("Внутренняя ошибка сервера")
+                                })?;
+                            match session {
+                                Some(session) => Viewer::from_session(&session),
+                                None => {
+                                    return Err(async_graphql::Error::new(
+                                        "Сессия недействительна или истекла: войдите снова",
+                                    ));
+                                }
+                            }
+                        }
+                    };
                     let mut data = Data::default();
-                    data.insert(Viewer::anonymous());
+                    data.insert(viewer);
+                    data.insert(client);
                     data.insert(RequestId(connection_id));
                     Ok(data)
                 })

@@ -41,7 +41,8 @@ async fn migrate_and_seed(url: &str) {
         .await
         .expect("the template database opens");
     db::migrate(&db).await.expect("migrations apply");
-    kabinet::demo::seed_if_empty(&db, &ManualClock::new(super::test_epoch()))
+    let hasher = kabinet::auth::password::PasswordHasher::new(2);
+    kabinet::demo::seed_if_empty(&db, &ManualClock::new(super::test_epoch()), &hasher)
         .await
         .expect("demo data is written");
     db.close().await.expect("the template closes cleanly");

@@ -1,0 +1,68 @@
+//! GraphQL face of staff tools: `Query.staff`, for operators only.
+
+use async_graphql::{Context, Object, SimpleObject};
+
+use super::accounts::Account;
+use super::context::ContextExt;
+use super::errors::ApiError;
+use crate::accounts::{self, AccountNumber};
+use crate::auth;
+
+/// An operator.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct StaffMember {
+    /// Login.
+    pub login: String,
+    /// Full name.
+    pub name: String,
+}
+
+/// Operators' tools. Every field needs a staff session.
+pub struct StaffQuery {
+    credential_id: i64,
+}
+
+/// Operators' tools. Every field needs a staff session.
+#[Object]
+impl StaffQuery {
+    /// The signed-in operator.
+    async fn me(&self, ctx: &Context<'_>) -> Result<StaffMember, ApiError> {
+        let member = auth::staff_member(ctx.db(), self.credential_id)
+            .await?
+            .ok_or(ApiError::Forbidden)?;
+        Ok(StaffMember {
+            login: member.login,
+            name: member.name,
+        })
+    }
+
+    /// Any subscriber's account by its number; null when there is none.
+    async fn account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Account number, 12 digits.")] number: String,
+    ) -> Result<Option<Account>, ApiError> {
+        let number = AccountNumber::parse(&number)
+            .map_err(|e| ApiError::bad_input("number", e.to_string()))?;
+        Ok(accounts::find_by_number(ctx.db(), &number)
+            .await?
+            .map(Account::from))
+    }
+}
+
+/// The `staff` root field.
+#[derive(Default)]
+pub struct StaffRoot;
+
+#[Object]
+impl StaffRoot {
+    /// Operators' tools: `UNAUTHENTICATED` without a session, `FORBIDDEN` for subscribers.
+    async fn staff(&self, ctx: &Context<'_>) -> Result<StaffQuery, ApiError> {
+        let viewer = ctx.viewer();
+        match viewer.credential_id() {
+            Some(credential_id) if viewer.is_staff() => Ok(StaffQuery { credential_id }),
+            Some(_) => Err(ApiError::Forbidden),
+            None => Err(ApiError::Unauthenticated),
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Background workers, started and stopped with the server. Each claims its
+//! work through the database (leases, `FOR UPDATE SKIP LOCKED` on PostgreSQL),
+//! so running every replica's workers still does each piece of work once.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::clock::SharedClock;
+use crate::{ratelimit, sms};
+
+/// Messages delivered per claim.
+const SMS_BATCH: u64 = 20;
+/// How often old rate-limit windows are forgotten.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(600);
+
+/// Wakes the SMS worker at once (after a message was stored), instead of at its next poll.
+#[derive(Debug, Clone, Default)]
+pub struct SmsWake(pub Arc<Notify>);
+
+/// What the workers need.
+#[derive(Clone)]
+pub struct WorkerContext {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// The application clock.
+    pub clock: SharedClock,
+    /// The SMS gateway.
+    pub sms_sender: Arc<dyn sms::SmsSender>,
+    /// Wakes the SMS worker.
+    pub sms_wake: SmsWake,
+    /// How often workers look for work when not woken.
+    pub poll: Duration,
+}
+
+/// The running workers.
+pub struct Workers {
+    stop: watch::Sender<bool>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+async fn repeat<F, Fut>(
+    name: &'static str,
+    period: Duration,
+    wake: Option<Arc<Notify>>,
+    mut stop: watch::Receiver<bool>,
+    mut job: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        if let Err(error) = crate::db::as_background(job()).await {
+            tracing::warn!(worker = name, %error, "worker round failed; will retry");
+        }
+        let woken = async {
+            match &wake {
+                Some(notify) => notify.notified().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(period) => {}
+            _ = woken => {}
+            _ = stop.changed() => break,
+        }
+    }
+    tracing::debug!(worker = name, "worker stopped");
+}
+
+impl Workers {
+    /// Starts every worker.
+    pub fn start(ctx: WorkerContext) -> Workers {
+        let (stop, stopped) = watch::channel(false);
+        let outbox = {
+            let ctx = ctx.clone();
+            tokio::spawn(repeat(
+                "sms_outbox",
+                ctx.poll,
+                Some(ctx.sms_wake.0.clone()),
+                stopped.clone(),
+                move || {
+                    let ctx = ctx.clone();
+                    async move {
+                        // Drain: keep going while full batches come back.
+                        loop {
+                            let sent = sms::deliver_due(
+                                &ctx.db,
+                                ctx.clock.now(),
+                                ctx.sms_sender.as_ref(),
+                                SMS_BATCH,
+                            )
+                            .await
+                            .map_err(|e| e.to_string())?;
+                            if (sent as u64) < SMS_BATCH {
+                                return Ok(());
+                            }
+                        }
+                    }
+                },
+            ))
+        };
+        let housekeeping = tokio::spawn(repeat(
+            "housekeeping",
+            HOUSEKEEPING_EVERY,
+            None,
+            stopped,
+            move || {
+                let ctx = ctx.clone();
+                async move {
+                    ratelimit::forget_old(&ctx.db, ctx.clock.now())
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+            },
+        ));
+        Workers {
+            stop,
+            handles: vec![outbox, housekeeping],
+        }
+    }
+
+    /// Asks every worker to stop after its current round, and waits for them.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for handle in self.handles {
+            let _ = handle.await;
+        }
+    }
+}
