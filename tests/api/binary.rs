@@ -145,3 +145,40 @@ fn status_of(url: &str) -> u16 {
             .unwrap_or(0)
     })
 }
+
+#[test]
+fn staff_add_reads_the_password_from_stdin_and_refuses_duplicates() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let add = |login: &str| {
+        let mut child = kabinet(dir.path())
+            .args(["staff", "add", "--login", login, "--name", "Иванова Мария"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a-long-password\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let first = add("m.ivanova");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let again = add("m.ivanova");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("taken"));
+    let digits = add("100000000001");
+    assert!(
+        !digits.status.success(),
+        "all-digit logins are account numbers"
+    );
+    assert!(!String::from_utf8_lossy(&first.stderr).contains("a-long-password"));
+}

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod access;
 mod binary;
 mod graphiql;
 mod http_contract;
@@ -14,5 +15,7 @@ mod nodes;
 mod notices;
 mod operations;
 mod schema;
+mod sessions;
+mod sign_in;
 mod support;
 mod websocket;

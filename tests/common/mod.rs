@@ -74,6 +74,8 @@ impl TestApp {
         settings.listen = "127.0.0.1:0".parse().expect("an address");
         settings.sms_outbox_file = sms_outbox.clone();
         settings.db_max_connections = 5;
+        // Retries of the SMS worker follow the test clock; look for due work often.
+        settings.worker_poll_ms = 25;
         configure(&mut settings);
 
         let clock = Arc::new(ManualClock::new(test_epoch()));
@@ -160,6 +162,32 @@ impl TestApp {
         (result, self.sql_statements() - before)
     }
 
+    /// Signs in and returns the token; panics if sign-in fails.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let body = self
+            .graphql(
+                "mutation ($i: LoginInput!) { login(input: $i) { token userErrors { code message } } }",
+                json!({ "i": { "login": login, "password": password } }),
+            )
+            .await;
+        data(&body)["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("sign-in as {login} failed: {body}"))
+            .to_owned()
+    }
+
+    /// Waits (up to 10 s) until at least `count` SMS have been "sent"; returns them all.
+    pub async fn wait_for_sms(&self, count: usize) -> Vec<Value> {
+        for _ in 0..400 {
+            let messages = self.sms_messages();
+            if messages.len() >= count {
+                return messages;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("expected {count} SMS, got {:?}", self.sms_messages());
+    }
+
     /// The SMS messages "sent" so far (the development sender's file), oldest first.
     pub fn sms_messages(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.sms_outbox)
@@ -190,6 +218,17 @@ pub fn error_codes(body: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The login and password in a credentials SMS.
+pub fn credentials_in(sms: &Value) -> (String, String) {
+    let text = sms["text"].as_str().expect("an SMS text");
+    let pattern =
+        regex_lite::Regex::new(r"логин (\S+), пароль ([A-Za-z0-9]+)").expect("a valid pattern");
+    let found = pattern
+        .captures(text)
+        .unwrap_or_else(|| panic!("no credentials in {text:?}"));
+    (found[1].to_owned(), found[2].to_owned())
 }
 
 /// Asserts a response has no errors and returns its `data`.
