@@ -14,6 +14,7 @@ mod limits;
 mod nodes;
 mod notices;
 mod operations;
+mod replicas;
 mod schema;
 mod sessions;
 mod sign_in;

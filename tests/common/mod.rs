@@ -51,7 +51,8 @@ pub struct TestApp {
     /// The file the development SMS sender writes to.
     pub sms_outbox: PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
-    _database: database::TestDatabase,
+    /// The database this instance owns (replicas share their primary's).
+    _database: Option<database::TestDatabase>,
     _dir: tempfile::TempDir,
 }
 
@@ -66,11 +67,30 @@ impl TestApp {
         logs::capture();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = database::TestDatabase::create(dir.path()).await;
+        let url = database.url().to_owned();
         let sms_outbox = dir.path().join("sms-outbox.jsonl");
+        TestApp::start(dir, Some(database), url, sms_outbox, configure).await
+    }
+
+    /// Another instance on the same database (a second replica behind the
+    /// balancer), writing "sent" SMS to the same file.
+    pub async fn spawn_replica(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let url = self.state.settings.database_url.clone();
+        TestApp::start(dir, None, url, self.sms_outbox.clone(), |_| {}).await
+    }
+
+    async fn start(
+        dir: tempfile::TempDir,
+        database: Option<database::TestDatabase>,
+        url: String,
+        sms_outbox: PathBuf,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let mut settings = Cli::try_parse_from(["kabinet"])
             .expect("default settings parse")
             .settings;
-        settings.database_url = database.url().to_owned();
+        settings.database_url = url;
         settings.listen = "127.0.0.1:0".parse().expect("an address");
         settings.sms_outbox_file = sms_outbox.clone();
         settings.db_max_connections = 5;
