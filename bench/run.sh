@@ -21,7 +21,7 @@ cargo build --release -q
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 export KABINET_DATABASE_URL=${BENCH_DATABASE_URL:-"sqlite://$work/bench.db?mode=rwc"}
-export KABINET_LISTEN=127.0.0.1:$PORT RUST_LOG=warn
+export KABINET_LISTEN=127.0.0.1:$PORT RUST_LOG=warn KABINET_TRUST_FORWARDED_FOR=1
 target/release/kabinet &
 server=$!
 for _ in $(seq 1 100); do
@@ -31,12 +31,24 @@ done
 
 echo "kabinet $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, ${KABINET_DATABASE_URL%%:*}, $CONNECTIONS connections, $DURATION"
 run() {
-  local name=$1 body=$2
+  local name=$1 body=$2 script=${3:-bench/graphql.lua} connections=${4:-$CONNECTIONS}
+  local threads=$(( connections < THREADS ? connections : THREADS ))
   printf '%-22s ' "$name"
-  BODY=$body wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/graphql.lua \
+  BODY=$body wrk -t"$threads" -c"$connections" -d"$DURATION" -s "$script" \
     "http://127.0.0.1:$PORT/graphql" | grep '^RESULT' | sed 's/^RESULT //'
 }
 run typename '{"query":"{ __typename }"}'
 run supportContacts '{"query":"{ supportContacts { phone email hours } }"}'
 run serviceNotices '{"query":"{ serviceNotices(includeEnded: true, first: 20) { totalCount nodes { id title startsAt } } }"}'
 run nodes '{"query":"query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on ServiceNotice { title } } }","variables":{"ids":["U2VydmljZU5vdGljZTox","U2VydmljZU5vdGljZToy","U2VydmljZU5vdGljZToz"]}}'
+# Sign-in is argon2id-bound: one connection shows the latency of one login,
+# 16 show the throughput with KABINET_PASSWORD_HASH_CONCURRENCY hashes at once.
+run login-1-connection '' bench/login.lua 1
+run login '' bench/login.lua
+# Public queries while logins saturate the hashers: bounded hashing keeps them fast.
+BODY='{"query":"mutation { login(input: {login: \\"demo\\", password: \\"demo12345\\"}) { token } }"}' \
+  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s bench/login.lua "http://127.0.0.1:$PORT/graphql" >/dev/null &
+flood=$!
+sleep 1
+run supportContacts-during-login-flood '{"query":"{ supportContacts { phone } }"}' bench/graphql.lua 4
+wait "$flood"

@@ -13,6 +13,9 @@ use crate::notices::{self, NewNotice, NoticeKind};
 /// The demo subscribers' password.
 pub const DEMO_PASSWORD: &str = "demo12345";
 
+/// The demo accounts' codeword (stored only as a hash).
+pub const DEMO_CODEWORD: &str = "ласточка";
+
 /// Why demo data could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -61,6 +64,12 @@ pub async fn seed_if_empty(
             "МСК-2023-000002",
         ),
     ] {
+        let codeword_hash = Some(
+            hasher
+                .hash(DEMO_CODEWORD.to_owned())
+                .await
+                .map_err(auth::AuthError::from)?,
+        );
         let account = accounts::insert(
             &tx,
             clock,
@@ -73,6 +82,7 @@ pub async fn seed_if_empty(
                 phone: Phone::parse(phone).map_err(|_| DemoError::Invalid(phone))?,
                 email: None,
                 address: address.to_owned(),
+                codeword_hash,
             },
         )
         .await?;

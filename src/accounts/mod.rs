@@ -78,6 +78,9 @@ pub struct NewAccount {
     pub email: Option<String>,
     /// Service address.
     pub address: String,
+    /// Hash of the codeword support asks for on the phone (argon2id); the
+    /// codeword itself is never stored, and its hash is never shown.
+    pub codeword_hash: Option<String>,
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub async fn insert(
         phone: Set(new.phone.as_str().to_owned()),
         email: Set(new.email),
         address: Set(new.address),
-        codeword_hash: Set(None),
+        codeword_hash: Set(new.codeword_hash),
         status: Set(account::AccountStatus::Active),
         created_at: Set(clock.now()),
         ..Default::default()

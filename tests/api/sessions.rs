@@ -284,7 +284,7 @@ async fn changing_the_password_checks_it_and_ends_other_sessions() {
 }
 
 #[tokio::test]
-async fn the_raw_token_is_not_in_the_database() {
+async fn secrets_are_stored_only_as_hashes() {
     let app = TestApp::spawn().await;
     let token = app.login("demo", "demo12345").await;
     let db = &app.state.db;

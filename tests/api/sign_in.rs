@@ -64,6 +64,7 @@ async fn a_first_registration_gets_the_account_number_as_login() {
             phone: kabinet::accounts::Phone::parse("+79990000003").unwrap(),
             email: None,
             address: "г. Москва".into(),
+            codeword_hash: None,
         },
     )
     .await
