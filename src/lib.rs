@@ -7,6 +7,8 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod billing;
+pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -35,6 +35,9 @@ pub struct Model {
     pub codeword_hash: Option<String>,
     pub status: AccountStatus,
     pub created_at: DateTimeUtc,
+    /// Cached sum of the account's ledger, in kopecks; updated in the same
+    /// transaction as every ledger entry.
+    pub balance: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

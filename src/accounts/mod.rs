@@ -57,6 +57,8 @@ pub struct Account {
     pub address: String,
     /// Current state.
     pub status: AccountStatus,
+    /// Balance: the sum of the ledger (cached, kept in step by `billing`).
+    pub balance: crate::money::Kopecks,
     /// When the record was created.
     pub created_at: DateTime<Utc>,
 }

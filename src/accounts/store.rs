@@ -21,6 +21,7 @@ fn from_row(row: account::Model) -> Result<Account, DbErr> {
         email: row.email,
         address: row.address,
         status: row.status,
+        balance: crate::money::Kopecks::new(row.balance),
         created_at: row.created_at,
     })
 }
@@ -58,6 +59,7 @@ pub async fn insert(
         codeword_hash: Set(new.codeword_hash),
         status: Set(account::AccountStatus::Active),
         created_at: Set(clock.now()),
+        balance: Set(0),
         ..Default::default()
     };
     from_row(account::Entity::insert(row).exec_with_returning(db).await?)

@@ -1,0 +1,66 @@
+//! `catalog_item`: what can be subscribed to — tariff plans and services
+//! (options, TV packages, equipment), with their monthly fees.
+
+use sea_orm::entity::prelude::*;
+
+/// What a catalog item provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum ServiceKind {
+    #[sea_orm(string_value = "internet")]
+    Internet,
+    #[sea_orm(string_value = "tv")]
+    Tv,
+    #[sea_orm(string_value = "tv_package")]
+    TvPackage,
+    #[sea_orm(string_value = "home_phone")]
+    HomePhone,
+    #[sea_orm(string_value = "security_alarm")]
+    SecurityAlarm,
+    #[sea_orm(string_value = "antivirus")]
+    Antivirus,
+    #[sea_orm(string_value = "kak_doma")]
+    KakDoma,
+    #[sea_orm(string_value = "parental_control")]
+    ParentalControl,
+    #[sea_orm(string_value = "equipment")]
+    Equipment,
+}
+
+/// Tariff plan or a service that can be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ItemRole {
+    #[sea_orm(string_value = "tariff")]
+    Tariff,
+    #[sea_orm(string_value = "service")]
+    Service,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "catalog_item")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub code: String,
+    pub role: ItemRole,
+    pub kind: ServiceKind,
+    pub name: String,
+    pub description: String,
+    /// Monthly fee in kopecks (for equipment bought outright: the one-off price).
+    pub monthly_fee: i64,
+    /// Internet speed of a tariff, Mbit/s.
+    pub speed_mbps: Option<i32>,
+    /// TV channels included.
+    pub tv_channels: Option<i32>,
+    /// A kind that must be subscribed first (home phone needs internet).
+    pub requires_kind: Option<ServiceKind>,
+    pub sort_order: i32,
+    pub active: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

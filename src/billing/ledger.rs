@@ -1,0 +1,157 @@
+//! The ledger: append-only entries, the cached balance updated in the same
+//! transaction, and the history by Moscow days.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::ledger_entry::{self, Column};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
+};
+
+pub use entity::ledger_entry::EntryKind;
+
+use crate::db::statement;
+use crate::money::Kopecks;
+use crate::pagination::{self, Page, PageRequest};
+use crate::time::moscow_date;
+
+/// One ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Internal id; also the list key (newest first).
+    pub id: i64,
+    /// Account.
+    pub account_id: i64,
+    /// Why money moved.
+    pub kind: EntryKind,
+    /// Positive credits, negative debits.
+    pub amount: Kopecks,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// The Moscow day it belongs to.
+    pub moscow_day: NaiveDate,
+    /// Why, in Russian.
+    pub description: String,
+}
+
+fn from_row(row: ledger_entry::Model) -> Entry {
+    Entry {
+        id: row.id,
+        account_id: row.account_id,
+        kind: row.kind,
+        amount: Kopecks::new(row.amount),
+        occurred_at: row.occurred_at,
+        moscow_day: row.moscow_day,
+        description: row.description,
+    }
+}
+
+/// An entry to append (not a daily charge: those are written by the billing run).
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    /// Account.
+    pub account_id: i64,
+    /// Kind.
+    pub kind: EntryKind,
+    /// Amount.
+    pub amount: Kopecks,
+    /// Why, in Russian.
+    pub description: String,
+    /// The operator behind an adjustment.
+    pub staff_credential_id: Option<i64>,
+}
+
+/// Appends an entry and moves the cached balance by its amount; returns the
+/// new balance. Call inside a transaction.
+pub async fn append(db: &impl ConnectionTrait, now: DateTime<Utc>, entry: NewEntry) -> Result<Kopecks, DbErr> {
+    let row = ledger_entry::ActiveModel {
+        account_id: Set(entry.account_id),
+        kind: Set(entry.kind),
+        amount: Set(entry.amount.get()),
+        occurred_at: Set(now),
+        moscow_day: Set(moscow_date(now)),
+        description: Set(entry.description),
+        subscription_id: Set(None),
+        charge_day: Set(None),
+        staff_credential_id: Set(entry.staff_credential_id),
+        ..Default::default()
+    };
+    ledger_entry::Entity::insert(row).exec(db).await?;
+    add_to_balance(db, entry.account_id, entry.amount).await
+}
+
+/// Moves the cached balance atomically; returns the new balance.
+pub async fn add_to_balance(db: &impl ConnectionTrait, account_id: i64, delta: Kopecks) -> Result<Kopecks, DbErr> {
+    let row = db
+        .query_one_raw(statement(
+            db,
+            "UPDATE account SET balance = balance + $1 WHERE id = $2 RETURNING balance",
+            vec![delta.get().into(), account_id.into()],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("account {account_id}")))?;
+    Ok(Kopecks::new(row.try_get("", "balance")?))
+}
+
+/// The sum of an account's ledger (what the cached balance must equal).
+pub async fn ledger_sum(db: &impl ConnectionTrait, account_id: i64) -> Result<Kopecks, DbErr> {
+    let sum: Option<Option<i64>> = ledger_entry::Entity::find()
+        .select_only()
+        .column_as(Column::Amount.sum(), "total")
+        .filter(Column::AccountId.eq(account_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(Kopecks::new(sum.flatten().unwrap_or(0)))
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    /// From this Moscow day (inclusive).
+    pub from: Option<NaiveDate>,
+    /// To this Moscow day (inclusive).
+    pub to: Option<NaiveDate>,
+    /// Only these kinds (all when empty).
+    pub kinds: Vec<EntryKind>,
+}
+
+/// A page of an account's entries, newest first, with the total count.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    filter: &EntryFilter,
+    request: &PageRequest,
+) -> Result<Page<Entry>, DbErr> {
+    let mut condition = Condition::all().add(Column::AccountId.eq(account_id));
+    if let Some(from) = filter.from {
+        condition = condition.add(Column::MoscowDay.gte(from));
+    }
+    if let Some(to) = filter.to {
+        condition = condition.add(Column::MoscowDay.lte(to));
+    }
+    if !filter.kinds.is_empty() {
+        condition = condition.add(Column::Kind.is_in(filter.kinds.iter().copied()));
+    }
+    let list = ledger_entry::Entity::find().filter(condition);
+    let total = list.clone().count(db).await?;
+    let rows = pagination::window(list, Column::Id, request).all(db).await?;
+    let mut page = pagination::into_page(request, rows, |row| row.id).map(from_row);
+    page.total = Some(total);
+    Ok(page)
+}
+
+/// Payments and positive adjustments of an account since `since`.
+pub async fn credits_since(db: &impl ConnectionTrait, account_id: i64, since: DateTime<Utc>) -> Result<Kopecks, DbErr> {
+    let sum: Option<Option<i64>> = ledger_entry::Entity::find()
+        .select_only()
+        .column_as(Column::Amount.sum(), "total")
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::Kind.is_in([EntryKind::Payment, EntryKind::Adjustment]))
+        .filter(Column::Amount.gt(0))
+        .filter(Column::OccurredAt.gte(since))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(Kopecks::new(sum.flatten().unwrap_or(0)))
+}

@@ -1,0 +1,162 @@
+//! Money: the ledger and the cached balance, daily billing, blocking and
+//! unblocking, the promised payment, and what a subscriber sees in the info
+//! block (balance, days until blocking, status). All sums are [`Kopecks`].
+
+pub mod arithmetic;
+pub mod ledger;
+pub mod promised;
+pub mod run;
+pub mod status;
+pub mod subscriptions;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::account::AccountStatus;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+
+use self::ledger::{EntryKind, NewEntry};
+use self::subscriptions::{Subscription, total_charge_on};
+use crate::accounts;
+use crate::money::Kopecks;
+use crate::time::moscow_date;
+
+/// Why a credit or debit was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CreditError {
+    /// Zero moves nothing.
+    #[error("the amount is zero")]
+    Zero,
+    /// No such account.
+    #[error("no such account")]
+    NoAccount,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// A credit or debit to write.
+#[derive(Debug, Clone)]
+pub struct Movement {
+    /// Account.
+    pub account_id: i64,
+    /// Payment, adjustment, refund…
+    pub kind: EntryKind,
+    /// Positive credits, negative debits.
+    pub amount: Kopecks,
+    /// Why, in Russian.
+    pub description: String,
+    /// The operator behind an adjustment.
+    pub staff_credential_id: Option<i64>,
+}
+
+/// Writes a movement of money and its consequences in one transaction: the
+/// balance moves; a blocked account whose balance (with any promised credit)
+/// now covers the next day is unblocked at once; a promised payment is settled
+/// when paid. Returns the new balance.
+pub async fn post(db: &DatabaseConnection, now: DateTime<Utc>, movement: Movement) -> Result<Kopecks, CreditError> {
+    if movement.amount == Kopecks::ZERO {
+        return Err(CreditError::Zero);
+    }
+    let tx = db.begin().await?;
+    let account_id = movement.account_id;
+    let balance = ledger::append(
+        &tx,
+        now,
+        NewEntry {
+            account_id,
+            kind: movement.kind,
+            amount: movement.amount,
+            description: movement.description,
+            staff_credential_id: movement.staff_credential_id,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        DbErr::RecordNotFound(_) => CreditError::NoAccount,
+        other => CreditError::Db(other),
+    })?;
+    if movement.amount > Kopecks::ZERO {
+        promised::settle_if_paid(&tx, now, account_id).await?;
+        unblock_if_covered(&tx, now, account_id, balance).await?;
+    }
+    tx.commit().await?;
+    Ok(balance)
+}
+
+async fn unblock_if_covered(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    account_id: i64,
+    balance: Kopecks,
+) -> Result<(), DbErr> {
+    let Some(account) = accounts::find_many(db, &[account_id]).await?.pop() else {
+        return Ok(());
+    };
+    if account.status != AccountStatus::Blocked {
+        return Ok(());
+    }
+    let today = moscow_date(now);
+    let items = subscriptions::for_accounts(db, &[account_id], today).await?;
+    let next_day = total_charge_on(&items, today + Duration::days(1));
+    let credit = promised::active(db, account_id).await?.map(|p| p.credit).unwrap_or_default();
+    if balance.get() + credit.get() >= next_day.get() {
+        status::change(
+            db,
+            now,
+            account_id,
+            AccountStatus::Blocked,
+            AccountStatus::Active,
+            "Баланс пополнен и покрывает следующий день",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// What the info block shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Balance (sum of the ledger).
+    pub balance: Kopecks,
+    /// Status.
+    pub status: AccountStatus,
+    /// Whole days the balance (plus promised credit) covers; `None` when nothing
+    /// is charged; 0 when blocked.
+    pub days_until_block: Option<u32>,
+    /// The active promised payment.
+    pub promise: Option<promised::Promise>,
+}
+
+/// Days until blocking for an account with these items, from `today` on.
+pub fn days_until_block(
+    status: AccountStatus,
+    available: Kopecks,
+    items: &[Subscription],
+    today: NaiveDate,
+) -> Option<u32> {
+    match status {
+        AccountStatus::Blocked => Some(0),
+        AccountStatus::Suspended | AccountStatus::Closed => None,
+        // Today is charged at midnight; the count starts with tomorrow.
+        AccountStatus::Active => {
+            arithmetic::days_covered(available, today + Duration::days(1), |d| total_charge_on(items, d))
+        }
+    }
+}
+
+/// The info block of an account.
+pub async fn summary(db: &impl ConnectionTrait, now: DateTime<Utc>, account_id: i64) -> Result<Summary, DbErr> {
+    let account = accounts::find_many(db, &[account_id])
+        .await?
+        .pop()
+        .ok_or_else(|| DbErr::RecordNotFound(format!("account {account_id}")))?;
+    let today = moscow_date(now);
+    let items = subscriptions::for_accounts(db, &[account_id], today).await?;
+    let promise = promised::active(db, account_id).await?;
+    let available = Kopecks::new(account.balance.get() + promise.as_ref().map(|p| p.credit.get()).unwrap_or(0));
+    Ok(Summary {
+        balance: account.balance,
+        status: account.status,
+        days_until_block: days_until_block(account.status, available, &items, today),
+        promise,
+    })
+}

@@ -1,0 +1,240 @@
+//! The promised payment (обещанный платёж), modelled as an allowance: while it
+//! is active the balance may go below zero by at most its credit, and services
+//! go on. The balance stays real money; nothing is credited to the ledger.
+//! Paying one monthly total within the period settles it; otherwise it expires
+//! and an account still below zero is blocked.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::account::AccountStatus;
+use entity::promised_payment::{self, Column, PromiseStatus};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, SqlErr, TransactionTrait,
+};
+
+use super::subscriptions::{self, monthly_total_on, total_charge_on};
+use super::{ledger, status};
+use crate::accounts;
+use crate::money::Kopecks;
+use crate::time::moscow_date;
+
+/// A promised payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promise {
+    /// Internal id.
+    pub id: i64,
+    /// How far below zero the balance may go.
+    pub credit: Kopecks,
+    /// Payments that settle it.
+    pub settle_amount: Kopecks,
+    /// Active, settled or expired.
+    pub status: PromiseStatus,
+    /// When it was taken.
+    pub activated_at: DateTime<Utc>,
+    /// When it ends unless settled.
+    pub expires_at: DateTime<Utc>,
+}
+
+fn from_row(row: promised_payment::Model) -> Promise {
+    Promise {
+        id: row.id,
+        credit: Kopecks::new(row.credit),
+        settle_amount: Kopecks::new(row.settle_amount),
+        status: row.status,
+        activated_at: row.activated_at,
+        expires_at: row.expires_at,
+    }
+}
+
+/// Why a promised payment cannot be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum PromiseError {
+    /// One is active already.
+    #[error("a promised payment is already active")]
+    AlreadyActive,
+    /// The balance covers at least the next day.
+    #[error("the balance is high enough")]
+    BalanceTooHigh,
+    /// The account is closed.
+    #[error("the account is closed")]
+    AccountClosed,
+    /// The account is voluntarily suspended.
+    #[error("the account is suspended")]
+    AccountSuspended,
+    /// Nothing is charged, so nothing to promise against.
+    #[error("nothing is charged")]
+    NothingCharged,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// The active promised payment of an account.
+pub async fn active(db: &impl ConnectionTrait, account_id: i64) -> Result<Option<Promise>, DbErr> {
+    Ok(promised_payment::Entity::find()
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::Status.eq(PromiseStatus::Active))
+        .one(db)
+        .await?
+        .map(from_row))
+}
+
+/// The latest promised payment of an account, whatever its state.
+pub async fn latest(db: &impl ConnectionTrait, account_id: i64) -> Result<Option<Promise>, DbErr> {
+    Ok(promised_payment::Entity::find()
+        .filter(Column::AccountId.eq(account_id))
+        .order_by_desc(Column::Id)
+        .one(db)
+        .await?
+        .map(from_row))
+}
+
+/// Takes a promised payment for `account_id`. The same `idempotency_key`
+/// returns the promise it first created and changes nothing.
+pub async fn activate(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    account_id: i64,
+    period: Duration,
+    idempotency_key: Option<String>,
+) -> Result<Promise, PromiseError> {
+    if let Some(key) = &idempotency_key {
+        let earlier = promised_payment::Entity::find()
+            .filter(Column::AccountId.eq(account_id))
+            .filter(Column::IdempotencyKey.eq(key.as_str()))
+            .one(db)
+            .await?;
+        if let Some(earlier) = earlier {
+            return Ok(from_row(earlier));
+        }
+    }
+    let tx = db.begin().await?;
+    let account = accounts::find_many(&tx, &[account_id])
+        .await?
+        .pop()
+        .ok_or_else(|| DbErr::RecordNotFound(format!("account {account_id}")))?;
+    match account.status {
+        AccountStatus::Closed => return Err(PromiseError::AccountClosed),
+        AccountStatus::Suspended => return Err(PromiseError::AccountSuspended),
+        AccountStatus::Active | AccountStatus::Blocked => {}
+    }
+    if active(&tx, account_id).await?.is_some() {
+        return Err(PromiseError::AlreadyActive);
+    }
+    let today = moscow_date(now);
+    let tomorrow = today + Duration::days(1);
+    let items = subscriptions::for_accounts(&tx, &[account_id], today).await?;
+    let monthly = monthly_total_on(&items, today);
+    if monthly == Kopecks::ZERO {
+        return Err(PromiseError::NothingCharged);
+    }
+    let next_day = total_charge_on(&items, tomorrow);
+    if account.balance > Kopecks::ZERO && account.balance >= next_day {
+        return Err(PromiseError::BalanceTooHigh);
+    }
+    let row = promised_payment::ActiveModel {
+        account_id: Set(account_id),
+        credit: Set(monthly.get()),
+        settle_amount: Set(monthly.get()),
+        status: Set(PromiseStatus::Active),
+        activated_at: Set(now),
+        expires_at: Set(now + period),
+        closed_at: Set(None),
+        idempotency_key: Set(idempotency_key),
+        ..Default::default()
+    };
+    let key = row.idempotency_key.clone().unwrap();
+    let inserted = match promised_payment::Entity::insert(row).exec_with_returning(&tx).await {
+        Ok(row) => row,
+        // Another request won the race for the one active promise (or for the same key).
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            drop(tx);
+            if let Some(key) = key {
+                let first = promised_payment::Entity::find()
+                    .filter(Column::AccountId.eq(account_id))
+                    .filter(Column::IdempotencyKey.eq(key))
+                    .one(db)
+                    .await?;
+                if let Some(first) = first {
+                    return Ok(from_row(first));
+                }
+            }
+            return Err(PromiseError::AlreadyActive);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if account.status == AccountStatus::Blocked
+        && account.balance.get() + monthly.get() >= next_day.get()
+    {
+        status::change(
+            &tx,
+            now,
+            account_id,
+            AccountStatus::Blocked,
+            AccountStatus::Active,
+            "Подключён обещанный платёж",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(from_row(inserted))
+}
+
+/// Settles the active promise of `account_id` if payments since it was taken
+/// reach its amount. Call inside the transaction of a credit.
+pub async fn settle_if_paid(db: &impl ConnectionTrait, now: DateTime<Utc>, account_id: i64) -> Result<bool, DbErr> {
+    let Some(promise) = active(db, account_id).await? else {
+        return Ok(false);
+    };
+    if ledger::credits_since(db, account_id, promise.activated_at).await? < promise.settle_amount {
+        return Ok(false);
+    }
+    close(db, now, promise.id, PromiseStatus::Settled).await?;
+    Ok(true)
+}
+
+async fn close(db: &impl ConnectionTrait, now: DateTime<Utc>, id: i64, to: PromiseStatus) -> Result<(), DbErr> {
+    promised_payment::Entity::update_many()
+        .col_expr(Column::Status, to.into())
+        .col_expr(Column::ClosedAt, Some(now).into())
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(PromiseStatus::Active))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends promises whose period is over: settled if paid, else expired, and the
+/// account blocked if its balance is below zero. Returns how many ended.
+pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let due = promised_payment::Entity::find()
+        .filter(Column::Status.eq(PromiseStatus::Active))
+        .filter(Column::ExpiresAt.lte(now))
+        .all(db)
+        .await?;
+    let mut ended = 0;
+    for promise in due {
+        let tx = db.begin().await?;
+        if settle_if_paid(&tx, now, promise.account_id).await? {
+            tx.commit().await?;
+            ended += 1;
+            continue;
+        }
+        close(&tx, now, promise.id, PromiseStatus::Expired).await?;
+        let account = accounts::find_many(&tx, &[promise.account_id]).await?.pop();
+        if let Some(account) = account.filter(|a| a.balance.is_negative()) {
+            status::change(
+                &tx,
+                now,
+                account.id,
+                AccountStatus::Active,
+                AccountStatus::Blocked,
+                "Срок обещанного платежа истёк, а баланс ниже нуля",
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        ended += 1;
+    }
+    Ok(ended)
+}

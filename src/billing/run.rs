@@ -1,0 +1,155 @@
+//! The daily billing run: charges one Moscow day to every active account, in
+//! set-based batches. Each (subscription, day) is charged once however many
+//! runs race (a unique index), and each run moves balances only by the charges
+//! it wrote itself. Accounts left below zero without a promised payment are blocked.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use entity::account::AccountStatus;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
+
+use super::arithmetic::days_in_month;
+use super::status;
+use crate::db::statement;
+use crate::time::start_of_moscow_day;
+
+/// Accounts charged per transaction.
+const BATCH: usize = 500;
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// Accounts looked at.
+    pub accounts: u64,
+    /// Charges written by this run (zero when another run got there first).
+    pub charges: u64,
+    /// Accounts blocked for debt.
+    pub blocked: u64,
+}
+
+async fn active_account_ids(db: &impl ConnectionTrait, after: i64) -> Result<Vec<i64>, DbErr> {
+    let rows = db
+        .query_all_raw(statement(
+            db,
+            "SELECT id FROM account WHERE status = 'active' AND id > $1 ORDER BY id LIMIT $2",
+            vec![after.into(), (BATCH as i64).into()],
+        ))
+        .await?;
+    rows.iter().map(|r| r.try_get::<i64>("", "id")).collect()
+}
+
+fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+async fn charge_batch(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    day: NaiveDate,
+    ids: &[i64],
+) -> Result<(u64, u64), DbErr> {
+    let tx = db.begin().await?;
+    let n = i64::from(days_in_month(day));
+    let dom = i64::from(day.day());
+    // The promo fee applies through its last day; the formula is `arithmetic::daily_charge`.
+    let fee = "(CASE WHEN s.promo_fee IS NOT NULL AND s.promo_until >= $1 THEN s.promo_fee ELSE s.monthly_fee END)";
+    let amount = format!("({fee} / $2 + CASE WHEN ({fee} % $2) >= $3 THEN 1 ELSE 0 END)");
+    let sql = format!(
+        "INSERT INTO ledger_entry (account_id, kind, amount, occurred_at, moscow_day, description, subscription_id, charge_day) \
+         SELECT s.account_id, 'charge', -{amount}, $4, $1, $5 || c.name, s.id, $1 \
+         FROM subscription s JOIN catalog_item c ON c.id = s.catalog_item_id \
+         WHERE s.starts_on <= $1 AND (s.ends_on IS NULL OR s.ends_on >= $1) AND {amount} > 0 \
+           AND s.account_id IN ({}) \
+         ON CONFLICT (subscription_id, charge_day) DO NOTHING \
+         RETURNING account_id, amount",
+        placeholders(6, ids.len())
+    );
+    let mut values: Vec<Value> = vec![
+        day.into(),
+        n.into(),
+        dom.into(),
+        start_of_moscow_day(day).into(),
+        format!("Абонентская плата за {}: ", day.format("%d.%m.%Y")).into(),
+    ];
+    values.extend(ids.iter().map(|id| Value::from(*id)));
+    let written = tx.query_all_raw(statement(&tx, &sql, values)).await?;
+
+    let mut deltas: BTreeMap<i64, i64> = BTreeMap::new();
+    for row in &written {
+        let account: i64 = row.try_get("", "account_id")?;
+        let amount: i64 = row.try_get("", "amount")?;
+        *deltas.entry(account).or_default() += amount;
+    }
+    let mut blocked = 0;
+    if !deltas.is_empty() {
+        // One statement moves every balance of the batch by what this run wrote.
+        let mut cases = String::new();
+        let mut values: Vec<Value> = Vec::new();
+        for (i, (account, delta)) in deltas.iter().enumerate() {
+            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+            values.push((*account).into());
+            values.push((*delta).into());
+        }
+        let ids_start = values.len() + 1;
+        values.extend(deltas.keys().map(|id| Value::from(*id)));
+        let sql = format!(
+            "UPDATE account SET balance = balance + CASE id{cases} ELSE 0 END WHERE id IN ({})",
+            placeholders(ids_start, deltas.len())
+        );
+        tx.execute_raw(statement(&tx, &sql, values)).await?;
+
+        // Below zero with no promised payment to stand on: blocked.
+        let sql = format!(
+            "UPDATE account SET status = 'blocked' WHERE status = 'active' AND id IN ({}) \
+             AND balance + COALESCE((SELECT p.credit FROM promised_payment p \
+                 WHERE p.account_id = account.id AND p.status = 'active'), 0) < 0 \
+             RETURNING id",
+            placeholders(1, deltas.len())
+        );
+        let values = deltas.keys().map(|id| Value::from(*id)).collect();
+        let rows = tx.query_all_raw(statement(&tx, &sql, values)).await?;
+        let reason = format!(
+            "Недостаточно средств: после списания за {} баланс ниже нуля",
+            day.format("%d.%m.%Y")
+        );
+        for row in rows {
+            let account: i64 = row.try_get("", "id")?;
+            status::record(&tx, now, account, AccountStatus::Active, AccountStatus::Blocked, &reason).await?;
+            blocked += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok((written.len() as u64, blocked))
+}
+
+/// Charges `day` to every active account and records the day as billed.
+pub async fn run_day(db: &DatabaseConnection, now: DateTime<Utc>, day: NaiveDate) -> Result<RunReport, DbErr> {
+    let mut report = RunReport::default();
+    let mut after = 0;
+    loop {
+        let ids = active_account_ids(db, after).await?;
+        let Some(last) = ids.last().copied() else { break };
+        let (charges, blocked) = charge_batch(db, now, day, &ids).await?;
+        report.accounts += ids.len() as u64;
+        report.charges += charges;
+        report.blocked += blocked;
+        after = last;
+    }
+    db.execute_raw(statement(
+        db,
+        "INSERT INTO billing_run (day, finished_at, charges) VALUES ($1, $2, $3) \
+         ON CONFLICT (day) DO UPDATE SET finished_at = $2, charges = billing_run.charges + $3",
+        vec![day.into(), now.into(), (report.charges as i64).into()],
+    ))
+    .await?;
+    Ok(report)
+}
+
+/// The last day whose billing finished, if any.
+pub async fn last_billed_day(db: &impl ConnectionTrait) -> Result<Option<NaiveDate>, DbErr> {
+    let row = db
+        .query_one_raw(statement(db, "SELECT day FROM billing_run ORDER BY day DESC LIMIT 1", vec![]))
+        .await?;
+    row.map(|row| row.try_get::<NaiveDate>("", "day")).transpose()
+}
