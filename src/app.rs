@@ -47,6 +47,9 @@ pub enum StartupError {
     /// Demo data could not be written.
     #[error("cannot write demo data: {0}")]
     Demo(#[from] DemoError),
+    /// A billing run failed.
+    #[error("billing failed: {0}")]
+    Billing(#[source] sea_orm::DbErr),
     /// A staff member could not be added.
     #[error("cannot add the staff member: {0}")]
     Staff(#[from] auth::StaffError),
@@ -181,6 +184,31 @@ pub async fn add_staff(
     let _ = db.close().await;
     added?;
     tracing::info!(login, "staff member added");
+    Ok(())
+}
+
+/// `kabinet billing-run`: charges `date` (default: the current Moscow day).
+pub async fn billing_run(
+    settings: &Settings,
+    date: Option<chrono::NaiveDate>,
+) -> Result<(), StartupError> {
+    let db = db::connect(&settings.database_url, 2, Arc::new(SqlStats::default())).await?;
+    db::migrate(&db).await?;
+    let now = chrono::Utc::now();
+    let day = date.unwrap_or_else(|| crate::time::moscow_date(now));
+    let started = std::time::Instant::now();
+    let report = crate::billing::run::run_day(&db, now, day)
+        .await
+        .map_err(StartupError::Billing)?;
+    let _ = db.close().await;
+    tracing::info!(
+        %day,
+        accounts = report.accounts,
+        charges = report.charges,
+        blocked = report.blocked,
+        seconds = started.elapsed().as_secs_f64(),
+        "billing run finished"
+    );
     Ok(())
 }
 

@@ -25,6 +25,12 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
     PrintSchema,
+    /// Charge one Moscow day (default: today) to every active account; safe to repeat.
+    BillingRun {
+        /// The Moscow day, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
     /// Manage staff (operators).
     #[command(subcommand)]
     Staff(StaffCommand),
@@ -165,6 +171,15 @@ pub struct Settings {
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     #[arg(long, env = "KABINET_TRUST_FORWARDED_FOR", default_value = "0", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
     pub trust_forwarded_for: bool,
+
+    /// How many days a promised payment lasts.
+    #[arg(
+        long,
+        env = "KABINET_PROMISED_PAYMENT_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub promised_payment_days: i64,
 
     /// Milliseconds between background workers' looks for work.
     #[arg(

@@ -46,6 +46,7 @@ pub async fn seed_if_empty(
     }
     let tx = db.begin().await?;
     let now = clock.now();
+    let mut account_ids = Vec::new();
     for (login, number, phone, holder, address, contract) in [
         (
             "demo",
@@ -94,6 +95,7 @@ pub async fn seed_if_empty(
             display_name: None,
         };
         auth::seed_credential(&tx, now, hasher, credential).await?;
+        account_ids.push(account.id);
     }
     let operator = NewCredential {
         login: "operator",
@@ -140,5 +142,8 @@ pub async fn seed_if_empty(
         .await?;
     }
     tx.commit().await?;
+    if let [demo, demo2] = account_ids[..] {
+        crate::demo_money::seed(db, now, demo, demo2).await?;
+    }
     Ok(true)
 }

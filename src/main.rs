@@ -20,6 +20,10 @@ async fn main() -> ExitCode {
             telemetry::init(cli.settings.log_format);
             app::migrate_only(&cli.settings).await
         }
+        Command::BillingRun { date } => {
+            telemetry::init(cli.settings.log_format);
+            app::billing_run(&cli.settings, date).await
+        }
         Command::Staff(StaffCommand::Add { login, name }) => {
             telemetry::init(cli.settings.log_format);
             eprintln!("Password for {login} (one line on standard input):");

@@ -2,16 +2,16 @@
 //! `kabinet` crate own these tables; nothing here knows about GraphQL.
 
 pub mod account;
-pub mod credential;
-pub mod login_failure;
-pub mod login_session;
-pub mod rate_limit;
-pub mod service_notice;
-pub mod sms_outbox;
-pub mod support_contacts;
 pub mod account_status_change;
 pub mod billing_run;
 pub mod catalog_item;
+pub mod credential;
 pub mod ledger_entry;
+pub mod login_failure;
+pub mod login_session;
 pub mod promised_payment;
+pub mod rate_limit;
+pub mod service_notice;
+pub mod sms_outbox;
 pub mod subscription;
+pub mod support_contacts;

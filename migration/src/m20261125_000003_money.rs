@@ -149,7 +149,10 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Subscription::Ownership, 16))
                     .col(timestamp_with_time_zone(Subscription::CreatedAt))
                     .check(Expr::col(Subscription::MonthlyFee).gte(0))
-                    .foreign_key(&mut account_fk((Subscription::Table, Subscription::AccountId), "fk_subscription_account"))
+                    .foreign_key(&mut account_fk(
+                        (Subscription::Table, Subscription::AccountId),
+                        "fk_subscription_account",
+                    ))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_subscription_item")
@@ -183,7 +186,10 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(LedgerEntry::SubscriptionId))
                     .col(date_null(LedgerEntry::ChargeDay))
                     .col(big_integer_null(LedgerEntry::StaffCredentialId))
-                    .foreign_key(&mut account_fk((LedgerEntry::Table, LedgerEntry::AccountId), "fk_ledger_account"))
+                    .foreign_key(&mut account_fk(
+                        (LedgerEntry::Table, LedgerEntry::AccountId),
+                        "fk_ledger_account",
+                    ))
                     .to_owned(),
             )
             .await?;

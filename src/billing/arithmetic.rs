@@ -29,7 +29,11 @@ pub const HORIZON_DAYS: u32 = 3660;
 
 /// How many whole days, starting with `first`, `available` pays for when day
 /// `d` costs `cost(d)`. `None` when nothing is charged at all over the horizon.
-pub fn days_covered(available: Kopecks, first: NaiveDate, cost: impl Fn(NaiveDate) -> Kopecks) -> Option<u32> {
+pub fn days_covered(
+    available: Kopecks,
+    first: NaiveDate,
+    cost: impl Fn(NaiveDate) -> Kopecks,
+) -> Option<u32> {
     let mut left = available.get();
     let mut charged_anything = false;
     let mut day = first;
@@ -57,7 +61,13 @@ mod tests {
     fn month_total(fee: i64, year: i32, month: u32) -> i64 {
         let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap();
         (0..days_in_month(first))
-            .map(|d| daily_charge(Kopecks::new(fee), first + chrono::Duration::days(i64::from(d))).get())
+            .map(|d| {
+                daily_charge(
+                    Kopecks::new(fee),
+                    first + chrono::Duration::days(i64::from(d)),
+                )
+                .get()
+            })
             .sum()
     }
 
@@ -96,6 +106,9 @@ mod tests {
         // 29, 30 Nov (1000 each) then 1 Dec (968): 29.68 ₽ covers three days.
         assert_eq!(days_covered(Kopecks::new(2_968), first, cost), Some(3));
         assert_eq!(days_covered(Kopecks::new(-5), first, cost), Some(0));
-        assert_eq!(days_covered(Kopecks::new(100), first, |_| Kopecks::ZERO), None);
+        assert_eq!(
+            days_covered(Kopecks::new(100), first, |_| Kopecks::ZERO),
+            None
+        );
     }
 }

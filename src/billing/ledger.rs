@@ -4,8 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::ledger_entry::{self, Column};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect,
 };
 
 pub use entity::ledger_entry::EntryKind;
@@ -63,7 +63,11 @@ pub struct NewEntry {
 
 /// Appends an entry and moves the cached balance by its amount; returns the
 /// new balance. Call inside a transaction.
-pub async fn append(db: &impl ConnectionTrait, now: DateTime<Utc>, entry: NewEntry) -> Result<Kopecks, DbErr> {
+pub async fn append(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    entry: NewEntry,
+) -> Result<Kopecks, DbErr> {
     let row = ledger_entry::ActiveModel {
         account_id: Set(entry.account_id),
         kind: Set(entry.kind),
@@ -81,7 +85,11 @@ pub async fn append(db: &impl ConnectionTrait, now: DateTime<Utc>, entry: NewEnt
 }
 
 /// Moves the cached balance atomically; returns the new balance.
-pub async fn add_to_balance(db: &impl ConnectionTrait, account_id: i64, delta: Kopecks) -> Result<Kopecks, DbErr> {
+pub async fn add_to_balance(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    delta: Kopecks,
+) -> Result<Kopecks, DbErr> {
     let row = db
         .query_one_raw(statement(
             db,
@@ -135,14 +143,20 @@ pub async fn page(
     }
     let list = ledger_entry::Entity::find().filter(condition);
     let total = list.clone().count(db).await?;
-    let rows = pagination::window(list, Column::Id, request).all(db).await?;
+    let rows = pagination::window(list, Column::Id, request)
+        .all(db)
+        .await?;
     let mut page = pagination::into_page(request, rows, |row| row.id).map(from_row);
     page.total = Some(total);
     Ok(page)
 }
 
 /// Payments and positive adjustments of an account since `since`.
-pub async fn credits_since(db: &impl ConnectionTrait, account_id: i64, since: DateTime<Utc>) -> Result<Kopecks, DbErr> {
+pub async fn credits_since(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Kopecks, DbErr> {
     let sum: Option<Option<i64>> = ledger_entry::Entity::find()
         .select_only()
         .column_as(Column::Amount.sum(), "total")

@@ -52,7 +52,11 @@ pub struct Movement {
 /// balance moves; a blocked account whose balance (with any promised credit)
 /// now covers the next day is unblocked at once; a promised payment is settled
 /// when paid. Returns the new balance.
-pub async fn post(db: &DatabaseConnection, now: DateTime<Utc>, movement: Movement) -> Result<Kopecks, CreditError> {
+pub async fn post(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    movement: Movement,
+) -> Result<Kopecks, CreditError> {
     if movement.amount == Kopecks::ZERO {
         return Err(CreditError::Zero);
     }
@@ -97,7 +101,10 @@ async fn unblock_if_covered(
     let today = moscow_date(now);
     let items = subscriptions::for_accounts(db, &[account_id], today).await?;
     let next_day = total_charge_on(&items, today + Duration::days(1));
-    let credit = promised::active(db, account_id).await?.map(|p| p.credit).unwrap_or_default();
+    let credit = promised::active(db, account_id)
+        .await?
+        .map(|p| p.credit)
+        .unwrap_or_default();
     if balance.get() + credit.get() >= next_day.get() {
         status::change(
             db,
@@ -138,13 +145,19 @@ pub fn days_until_block(
         AccountStatus::Suspended | AccountStatus::Closed => None,
         // Today is charged at midnight; the count starts with tomorrow.
         AccountStatus::Active => {
-            arithmetic::days_covered(available, today + Duration::days(1), |d| total_charge_on(items, d))
+            arithmetic::days_covered(available, today + Duration::days(1), |d| {
+                total_charge_on(items, d)
+            })
         }
     }
 }
 
 /// The info block of an account.
-pub async fn summary(db: &impl ConnectionTrait, now: DateTime<Utc>, account_id: i64) -> Result<Summary, DbErr> {
+pub async fn summary(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    account_id: i64,
+) -> Result<Summary, DbErr> {
     let account = accounts::find_many(db, &[account_id])
         .await?
         .pop()
@@ -152,7 +165,8 @@ pub async fn summary(db: &impl ConnectionTrait, now: DateTime<Utc>, account_id: 
     let today = moscow_date(now);
     let items = subscriptions::for_accounts(db, &[account_id], today).await?;
     let promise = promised::active(db, account_id).await?;
-    let available = Kopecks::new(account.balance.get() + promise.as_ref().map(|p| p.credit.get()).unwrap_or(0));
+    let available =
+        Kopecks::new(account.balance.get() + promise.as_ref().map(|p| p.credit.get()).unwrap_or(0));
     Ok(Summary {
         balance: account.balance,
         status: account.status,

@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::account::AccountStatus;
 use entity::promised_payment::{self, Column, PromiseStatus};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, SqlErr, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, SqlErr, TransactionTrait,
 };
 
 use super::subscriptions::{self, monthly_total_on, total_charge_on};
@@ -89,6 +89,47 @@ pub async fn latest(db: &impl ConnectionTrait, account_id: i64) -> Result<Option
         .map(from_row))
 }
 
+/// What a promised payment would give now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offer {
+    /// The credit (one monthly total).
+    pub credit: Kopecks,
+    /// Tomorrow's charges.
+    pub next_day: Kopecks,
+}
+
+/// Whether `account_id` may take a promised payment now, and on what terms.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    account_id: i64,
+) -> Result<(accounts::Account, Offer), PromiseError> {
+    let account = accounts::find_many(db, &[account_id])
+        .await?
+        .pop()
+        .ok_or_else(|| DbErr::RecordNotFound(format!("account {account_id}")))?;
+    match account.status {
+        AccountStatus::Closed => return Err(PromiseError::AccountClosed),
+        AccountStatus::Suspended => return Err(PromiseError::AccountSuspended),
+        AccountStatus::Active | AccountStatus::Blocked => {}
+    }
+    if active(db, account_id).await?.is_some() {
+        return Err(PromiseError::AlreadyActive);
+    }
+    let today = moscow_date(now);
+    let items = subscriptions::for_accounts(db, &[account_id], today).await?;
+    let credit = monthly_total_on(&items, today);
+    if credit == Kopecks::ZERO {
+        return Err(PromiseError::NothingCharged);
+    }
+    let next_day = total_charge_on(&items, today + Duration::days(1));
+    // Offered when the balance is at or below zero, or covers less than a day.
+    if account.balance > Kopecks::ZERO && account.balance >= next_day {
+        return Err(PromiseError::BalanceTooHigh);
+    }
+    Ok((account, Offer { credit, next_day }))
+}
+
 /// Takes a promised payment for `account_id`. The same `idempotency_key`
 /// returns the promise it first created and changes nothing.
 pub async fn activate(
@@ -109,29 +150,9 @@ pub async fn activate(
         }
     }
     let tx = db.begin().await?;
-    let account = accounts::find_many(&tx, &[account_id])
-        .await?
-        .pop()
-        .ok_or_else(|| DbErr::RecordNotFound(format!("account {account_id}")))?;
-    match account.status {
-        AccountStatus::Closed => return Err(PromiseError::AccountClosed),
-        AccountStatus::Suspended => return Err(PromiseError::AccountSuspended),
-        AccountStatus::Active | AccountStatus::Blocked => {}
-    }
-    if active(&tx, account_id).await?.is_some() {
-        return Err(PromiseError::AlreadyActive);
-    }
-    let today = moscow_date(now);
-    let tomorrow = today + Duration::days(1);
-    let items = subscriptions::for_accounts(&tx, &[account_id], today).await?;
-    let monthly = monthly_total_on(&items, today);
-    if monthly == Kopecks::ZERO {
-        return Err(PromiseError::NothingCharged);
-    }
-    let next_day = total_charge_on(&items, tomorrow);
-    if account.balance > Kopecks::ZERO && account.balance >= next_day {
-        return Err(PromiseError::BalanceTooHigh);
-    }
+    let (account, offer) = check(&tx, now, account_id).await?;
+    let monthly = offer.credit;
+    let next_day = offer.next_day;
     let row = promised_payment::ActiveModel {
         account_id: Set(account_id),
         credit: Set(monthly.get()),
@@ -140,16 +161,18 @@ pub async fn activate(
         activated_at: Set(now),
         expires_at: Set(now + period),
         closed_at: Set(None),
-        idempotency_key: Set(idempotency_key),
+        idempotency_key: Set(idempotency_key.clone()),
         ..Default::default()
     };
-    let key = row.idempotency_key.clone().unwrap();
-    let inserted = match promised_payment::Entity::insert(row).exec_with_returning(&tx).await {
+    let inserted = match promised_payment::Entity::insert(row)
+        .exec_with_returning(&tx)
+        .await
+    {
         Ok(row) => row,
         // Another request won the race for the one active promise (or for the same key).
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             drop(tx);
-            if let Some(key) = key {
+            if let Some(key) = idempotency_key {
                 let first = promised_payment::Entity::find()
                     .filter(Column::AccountId.eq(account_id))
                     .filter(Column::IdempotencyKey.eq(key))
@@ -182,7 +205,11 @@ pub async fn activate(
 
 /// Settles the active promise of `account_id` if payments since it was taken
 /// reach its amount. Call inside the transaction of a credit.
-pub async fn settle_if_paid(db: &impl ConnectionTrait, now: DateTime<Utc>, account_id: i64) -> Result<bool, DbErr> {
+pub async fn settle_if_paid(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    account_id: i64,
+) -> Result<bool, DbErr> {
     let Some(promise) = active(db, account_id).await? else {
         return Ok(false);
     };
@@ -193,7 +220,12 @@ pub async fn settle_if_paid(db: &impl ConnectionTrait, now: DateTime<Utc>, accou
     Ok(true)
 }
 
-async fn close(db: &impl ConnectionTrait, now: DateTime<Utc>, id: i64, to: PromiseStatus) -> Result<(), DbErr> {
+async fn close(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    id: i64,
+    to: PromiseStatus,
+) -> Result<(), DbErr> {
     promised_payment::Entity::update_many()
         .col_expr(Column::Status, to.into())
         .col_expr(Column::ClosedAt, Some(now).into())

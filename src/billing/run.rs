@@ -40,7 +40,10 @@ async fn active_account_ids(db: &impl ConnectionTrait, after: i64) -> Result<Vec
 }
 
 fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (start..start + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn charge_batch(
@@ -115,7 +118,15 @@ async fn charge_batch(
         );
         for row in rows {
             let account: i64 = row.try_get("", "id")?;
-            status::record(&tx, now, account, AccountStatus::Active, AccountStatus::Blocked, &reason).await?;
+            status::record(
+                &tx,
+                now,
+                account,
+                AccountStatus::Active,
+                AccountStatus::Blocked,
+                &reason,
+            )
+            .await?;
             blocked += 1;
         }
     }
@@ -124,12 +135,18 @@ async fn charge_batch(
 }
 
 /// Charges `day` to every active account and records the day as billed.
-pub async fn run_day(db: &DatabaseConnection, now: DateTime<Utc>, day: NaiveDate) -> Result<RunReport, DbErr> {
+pub async fn run_day(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    day: NaiveDate,
+) -> Result<RunReport, DbErr> {
     let mut report = RunReport::default();
     let mut after = 0;
     loop {
         let ids = active_account_ids(db, after).await?;
-        let Some(last) = ids.last().copied() else { break };
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
         let (charges, blocked) = charge_batch(db, now, day, &ids).await?;
         report.accounts += ids.len() as u64;
         report.charges += charges;
@@ -149,7 +166,12 @@ pub async fn run_day(db: &DatabaseConnection, now: DateTime<Utc>, day: NaiveDate
 /// The last day whose billing finished, if any.
 pub async fn last_billed_day(db: &impl ConnectionTrait) -> Result<Option<NaiveDate>, DbErr> {
     let row = db
-        .query_one_raw(statement(db, "SELECT day FROM billing_run ORDER BY day DESC LIMIT 1", vec![]))
+        .query_one_raw(statement(
+            db,
+            "SELECT day FROM billing_run ORDER BY day DESC LIMIT 1",
+            vec![],
+        ))
         .await?;
-    row.map(|row| row.try_get::<NaiveDate>("", "day")).transpose()
+    row.map(|row| row.try_get::<NaiveDate>("", "day"))
+        .transpose()
 }

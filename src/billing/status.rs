@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use entity::account::{self, AccountStatus};
 use entity::account_status_change;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
 /// A recorded status change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +67,10 @@ pub async fn record(
 }
 
 /// An account's status history, newest first.
-pub async fn history(db: &impl ConnectionTrait, account_id: i64) -> Result<Vec<StatusChange>, DbErr> {
+pub async fn history(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<StatusChange>, DbErr> {
     Ok(account_status_change::Entity::find()
         .filter(account_status_change::Column::AccountId.eq(account_id))
         .order_by_desc(account_status_change::Column::Id)

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 use entity::subscription::{self, Column};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
 pub use entity::subscription::Ownership;
 
@@ -128,7 +130,11 @@ pub async fn insert(
         created_at: Set(now),
         ..Default::default()
     };
-    Ok(from_row(subscription::Entity::insert(row).exec_with_returning(db).await?))
+    Ok(from_row(
+        subscription::Entity::insert(row)
+            .exec_with_returning(db)
+            .await?,
+    ))
 }
 
 /// What the subscriptions cost together on `day`.

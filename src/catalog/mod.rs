@@ -1,7 +1,9 @@
 //! The catalog: tariff plans and services with their monthly fees.
 
 use entity::catalog_item::{self, Column, ItemRole};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
 pub use entity::catalog_item::ServiceKind;
 
@@ -53,7 +55,11 @@ pub async fn list(
     tariffs: bool,
     kind: Option<ServiceKind>,
 ) -> Result<Vec<CatalogItem>, DbErr> {
-    let role = if tariffs { ItemRole::Tariff } else { ItemRole::Service };
+    let role = if tariffs {
+        ItemRole::Tariff
+    } else {
+        ItemRole::Service
+    };
     let mut query = catalog_item::Entity::find()
         .filter(Column::Role.eq(role))
         .filter(Column::Active.eq(true));
@@ -82,7 +88,10 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Cat
 }
 
 /// The item with this code.
-pub async fn find_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<CatalogItem>, DbErr> {
+pub async fn find_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<CatalogItem>, DbErr> {
     Ok(catalog_item::Entity::find()
         .filter(Column::Code.eq(code))
         .one(db)
@@ -114,10 +123,18 @@ pub struct NewItem {
 }
 
 /// Adds an item (catalog import, demo data).
-pub async fn insert(db: &impl ConnectionTrait, sort_order: i32, item: NewItem) -> Result<CatalogItem, DbErr> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    sort_order: i32,
+    item: NewItem,
+) -> Result<CatalogItem, DbErr> {
     let row = catalog_item::ActiveModel {
         code: Set(item.code.to_owned()),
-        role: Set(if item.tariff { ItemRole::Tariff } else { ItemRole::Service }),
+        role: Set(if item.tariff {
+            ItemRole::Tariff
+        } else {
+            ItemRole::Service
+        }),
         kind: Set(item.kind),
         name: Set(item.name.to_owned()),
         description: Set(item.description.to_owned()),
@@ -129,5 +146,9 @@ pub async fn insert(db: &impl ConnectionTrait, sort_order: i32, item: NewItem) -
         active: Set(true),
         ..Default::default()
     };
-    Ok(from_row(catalog_item::Entity::insert(row).exec_with_returning(db).await?))
+    Ok(from_row(
+        catalog_item::Entity::insert(row)
+            .exec_with_returning(db)
+            .await?,
+    ))
 }

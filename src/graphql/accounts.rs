@@ -3,11 +3,17 @@
 use async_graphql::{Context, Enum, ID, Object};
 
 use super::auth::LoginSession;
+use super::billing::{
+    AccountMoney, AccountSummary, CostBreakdown, Equipment, PromisedPaymentStatus, Subscription,
+    TransactionConnection, TransactionKind,
+};
+use super::catalog::Tariff;
 use super::context::ContextExt;
 use super::errors::ApiError;
 use super::node::{GlobalId, NodeKind};
-use super::scalars::{Date, DateTime};
-use crate::{accounts, auth};
+use super::scalars::{Date, DateTime, Money};
+use crate::time::moscow_date;
+use crate::{accounts, auth, billing};
 
 /// State of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -88,6 +94,101 @@ impl Account {
         DateTime(self.0.created_at)
     }
 
+    /// Balance: the sum of all payments and charges.
+    async fn balance(&self) -> Money {
+        self.0.balance.into()
+    }
+
+    /// The info block shown on every page: balance, bonus points, days until
+    /// blocking, status, promised payment.
+    async fn summary(&self, ctx: &Context<'_>) -> Result<AccountSummary, ApiError> {
+        AccountMoney::summary(ctx, self.0.id).await
+    }
+
+    /// The tariff plan in force today.
+    async fn tariff(&self, ctx: &Context<'_>) -> Result<Option<Tariff>, ApiError> {
+        let today = moscow_date(ctx.clock().now());
+        for item in AccountMoney::items(ctx, self.0.id).await? {
+            if !item.active_on(today) {
+                continue;
+            }
+            if let Some(catalog) = ctx.loaders().catalog.load_one(item.item_id).await?
+                && catalog.is_tariff
+            {
+                return Ok(Some(Tariff(catalog)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Recurring items: the tariff and services (equipment is under `equipment`),
+    /// including ones that start later.
+    async fn subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<Subscription>, ApiError> {
+        Ok(AccountMoney::items(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.ownership.is_none())
+            .map(Subscription)
+            .collect())
+    }
+
+    /// Equipment: rented, in instalments or owned.
+    async fn equipment(&self, ctx: &Context<'_>) -> Result<Vec<Equipment>, ApiError> {
+        Ok(AccountMoney::items(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.ownership.is_some())
+            .map(Equipment)
+            .collect())
+    }
+
+    /// Every recurring charge, its promo end date and what it becomes after.
+    async fn monthly_cost(&self, ctx: &Context<'_>) -> Result<CostBreakdown, ApiError> {
+        AccountMoney::monthly_cost(ctx, self.0.id).await
+    }
+
+    /// The promised payment in force, and whether one can be taken now.
+    async fn promised_payment(&self, ctx: &Context<'_>) -> Result<PromisedPaymentStatus, ApiError> {
+        AccountMoney::promised_status(ctx, self.0.id).await
+    }
+
+    /// Money history by Moscow days, newest first: every payment and charge with
+    /// the reason it exists.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn transactions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "From this Moscow day (inclusive).")] from: Option<Date>,
+        #[graphql(desc = "To this Moscow day (inclusive).")] to: Option<Date>,
+        #[graphql(desc = "Only these kinds.")] kinds: Option<Vec<TransactionKind>>,
+        #[graphql(desc = "Return the first N items after `after` (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor: return items after this one.")] after: Option<String>,
+        #[graphql(desc = "Return the last N items before `before` (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor: return items before this one.")] before: Option<String>,
+    ) -> Result<TransactionConnection, ApiError> {
+        AccountMoney::transactions(ctx, self.0.id, from, to, kinds, first, after, last, before)
+            .await
+    }
+
+    /// Every change of the account's status, newest first, with its reason.
+    async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<StatusChange>, ApiError> {
+        let changes = billing::status::history(ctx.db(), self.0.id).await?;
+        Ok(changes
+            .into_iter()
+            .map(|c| StatusChange {
+                from: c.from.into(),
+                to: c.to.into(),
+                reason: c.reason,
+                at: DateTime(c.at),
+            })
+            .collect())
+    }
+
     /// Devices and browsers signed in to this account now, newest first; `current`
     /// marks the one asking. End one with `revokeLoginSession`.
     async fn login_sessions(&self, ctx: &Context<'_>) -> Result<Vec<LoginSession>, ApiError> {
@@ -97,6 +198,19 @@ impl Account {
             .map(|s| LoginSession::new(ctx, s))
             .collect())
     }
+}
+
+/// A change of the account's status.
+#[derive(Debug, Clone, async_graphql::SimpleObject)]
+pub struct StatusChange {
+    /// Before.
+    pub from: AccountStatus,
+    /// After.
+    pub to: AccountStatus,
+    /// Why, in Russian.
+    pub reason: String,
+    /// When.
+    pub at: DateTime,
 }
 
 /// Root fields about the signed-in subscriber.

@@ -154,6 +154,16 @@ pub enum UserErrorCode {
     LoginLocked,
     /// The current password given is wrong.
     WrongPassword,
+    /// One is already in force (e.g. a promised payment).
+    AlreadyActive,
+    /// The balance is too high for this (e.g. a promised payment).
+    BalanceTooHigh,
+    /// The contract is terminated.
+    AccountClosed,
+    /// Services are voluntarily suspended.
+    AccountSuspended,
+    /// Nothing is charged on the account.
+    NothingCharged,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

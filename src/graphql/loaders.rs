@@ -9,7 +9,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::clock::SharedClock;
-use crate::{accounts, auth, notices};
+use crate::{accounts, auth, billing, catalog, notices};
 
 /// All loaders of the schema.
 pub struct Loaders {
@@ -19,6 +19,10 @@ pub struct Loaders {
     pub notices: DataLoader<NoticeLoader>,
     /// Live login sessions by id (ownership is checked by the caller).
     pub sessions: DataLoader<SessionLoader>,
+    /// Current and future subscriptions by account id.
+    pub subscriptions: DataLoader<SubscriptionsLoader>,
+    /// Catalog items by id.
+    pub catalog: DataLoader<CatalogLoader>,
 }
 
 impl Loaders {
@@ -28,6 +32,11 @@ impl Loaders {
             accounts: DataLoader::new(AccountLoader(db.clone()), tokio::spawn),
             notices: DataLoader::new(NoticeLoader(db.clone()), tokio::spawn),
             sessions: DataLoader::new(SessionLoader(db.clone(), clock.clone()), tokio::spawn),
+            subscriptions: DataLoader::new(
+                SubscriptionsLoader(db.clone(), clock.clone()),
+                tokio::spawn,
+            ),
+            catalog: DataLoader::new(CatalogLoader(db.clone()), tokio::spawn),
         }
     }
 }
@@ -70,6 +79,40 @@ impl Loader<i64> for SessionLoader {
             .await
             .map_err(Arc::new)?;
         Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    }
+}
+
+/// Loads the subscriptions of accounts (those not ended before today).
+pub struct SubscriptionsLoader(DatabaseConnection, SharedClock);
+
+impl Loader<i64> for SubscriptionsLoader {
+    type Value = Vec<billing::subscriptions::Subscription>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let today = crate::time::moscow_date(self.1.now());
+        let rows = billing::subscriptions::for_accounts(&self.0, ids, today)
+            .await
+            .map_err(Arc::new)?;
+        let mut by_account: HashMap<i64, Self::Value> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
+        for row in rows {
+            by_account.entry(row.account_id).or_default().push(row);
+        }
+        Ok(by_account)
+    }
+}
+
+/// Loads catalog items by id.
+pub struct CatalogLoader(DatabaseConnection);
+
+impl Loader<i64> for CatalogLoader {
+    type Value = catalog::CatalogItem;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = catalog::find_many(&self.0, ids).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
     }
 }
 

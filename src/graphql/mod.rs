@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod billing;
+pub mod catalog;
 pub mod connection;
 pub mod context;
 pub mod errors;
@@ -28,6 +30,7 @@ pub type AppSchema = Schema<Query, Mutation, Subscription>;
 pub struct Query(
     accounts::AccountsQuery,
     support::SupportQuery,
+    catalog::CatalogQuery,
     notices::NoticesQuery,
     node::NodeQuery,
     staff::StaffRoot,
@@ -36,7 +39,11 @@ pub struct Query(
 /// Everything one can change. Mutations take one `input` and return a payload
 /// with `userErrors` for problems a person can fix.
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation);
+pub struct Mutation(
+    auth::AuthMutation,
+    billing::BillingMutation,
+    billing::StaffMutationRoot,
+);
 
 /// Live updates over WebSocket (`graphql-transport-ws` or legacy `graphql-ws`).
 #[derive(MergedSubscription, Default)]
@@ -81,6 +88,9 @@ pub fn build_schema(
         .extension(extensions::ErrorCodes)
         .data(loaders::Loaders::new(&db, &clock))
         .data(auth::SessionTtl(settings.session_ttl()))
+        .data(billing::PromisedPeriod(chrono::Duration::days(
+            settings.promised_payment_days.max(1),
+        )))
         .data(services.hasher)
         .data(services.sms_wake)
         .data(db)

@@ -11,7 +11,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::clock::SharedClock;
-use crate::{ratelimit, sms};
+use crate::{billing, ratelimit, sms};
 
 /// Messages delivered per claim.
 const SMS_BATCH: u64 = 20;
@@ -75,6 +75,27 @@ async fn repeat<F, Fut>(
     tracing::debug!(worker = name, "worker stopped");
 }
 
+/// Bills every Moscow day from the one after the last billed through today
+/// (catching up days missed while no replica ran), then ends promised payments
+/// whose period is over.
+async fn bill_due_days(ctx: &WorkerContext) -> Result<(), sea_orm::DbErr> {
+    let now = ctx.clock.now();
+    let today = crate::time::moscow_date(now);
+    let first = match billing::run::last_billed_day(&ctx.db).await? {
+        Some(last) if last >= today => None,
+        Some(last) => last.succ_opt(),
+        None => Some(today),
+    };
+    let mut day = first;
+    while let Some(d) = day.filter(|d| *d <= today) {
+        let report = billing::run::run_day(&ctx.db, now, d).await?;
+        tracing::info!(day = %d, charges = report.charges, blocked = report.blocked, "billing day done");
+        day = d.succ_opt();
+    }
+    billing::promised::expire_due(&ctx.db, now).await?;
+    Ok(())
+}
+
 impl Workers {
     /// Starts every worker.
     pub fn start(ctx: WorkerContext) -> Workers {
@@ -107,6 +128,19 @@ impl Workers {
                 },
             ))
         };
+        let billing = {
+            let ctx = ctx.clone();
+            tokio::spawn(repeat(
+                "billing",
+                ctx.poll,
+                None,
+                stopped.clone(),
+                move || {
+                    let ctx = ctx.clone();
+                    async move { bill_due_days(&ctx).await.map_err(|e| e.to_string()) }
+                },
+            ))
+        };
         let housekeeping = tokio::spawn(repeat(
             "housekeeping",
             HOUSEKEEPING_EVERY,
@@ -124,7 +158,7 @@ impl Workers {
         ));
         Workers {
             stop,
-            handles: vec![outbox, housekeeping],
+            handles: vec![outbox, billing, housekeeping],
         }
     }
 

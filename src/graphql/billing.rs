@@ -1,0 +1,624 @@
+//! GraphQL face of money: the info block, subscriptions and their costs, the
+//! transaction history, the promised payment, and staff balance adjustments.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::Duration;
+
+use super::catalog::ServiceKind;
+use super::connection::{connection, page_request};
+use super::context::ContextExt;
+use super::errors::{ApiError, UserError, UserErrorCode};
+use super::scalars::{Date, DateTime, Decimal, Money};
+use crate::billing::ledger::{self, EntryFilter, EntryKind};
+use crate::billing::promised::{self, PromiseError};
+use crate::billing::subscriptions::{Ownership, Subscription as Item};
+use crate::billing::{self, CreditError, Movement};
+use crate::catalog::CatalogItem;
+use crate::money::Kopecks;
+use crate::time::moscow_date;
+use crate::{accounts, auth};
+
+/// How long a promised payment lasts (schema data).
+#[derive(Debug, Clone, Copy)]
+pub struct PromisedPeriod(pub Duration);
+
+/// Why money moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "EntryKind")]
+pub enum TransactionKind {
+    /// A top-up.
+    Payment,
+    /// A daily charge for a service.
+    Charge,
+    /// Money returned.
+    Refund,
+    /// A discount paid with bonus points.
+    BonusDiscount,
+    /// A correction by an operator, with a reason.
+    Adjustment,
+    /// An instalment for equipment.
+    Instalment,
+}
+
+/// One entry of the account's money history.
+#[derive(Debug, Clone)]
+pub struct Transaction(ledger::Entry);
+
+impl From<ledger::Entry> for Transaction {
+    fn from(entry: ledger::Entry) -> Self {
+        Transaction(entry)
+    }
+}
+
+/// One entry of the account's money history.
+#[Object]
+impl Transaction {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(format!("t{}", self.0.id))
+    }
+
+    /// Why money moved.
+    async fn kind(&self) -> TransactionKind {
+        self.0.kind.into()
+    }
+
+    /// Positive: credited; negative: charged.
+    async fn amount(&self) -> Money {
+        self.0.amount.into()
+    }
+
+    /// When it happened.
+    async fn occurred_at(&self) -> DateTime {
+        DateTime(self.0.occurred_at)
+    }
+
+    /// The Moscow day it belongs to.
+    async fn day(&self) -> Date {
+        Date(self.0.moscow_day)
+    }
+
+    /// Why it exists, in Russian.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+}
+
+connection!(
+    TransactionConnection,
+    TransactionEdge,
+    Transaction,
+    "transactions"
+);
+
+/// How equipment is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "Ownership")]
+pub enum EquipmentOwnership {
+    /// Rented monthly.
+    Rent,
+    /// Bought in instalments.
+    Instalment,
+    /// Owned outright.
+    Owned,
+}
+
+async fn item_of(ctx: &Context<'_>, item: &Item) -> Result<CatalogItem, ApiError> {
+    ctx.loaders()
+        .catalog
+        .load_one(item.item_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(sea_orm::DbErr::RecordNotFound("catalog item".into())))
+}
+
+/// A recurring item of the account: the tariff or a service. (Named so because
+/// `Subscription` is GraphQL's root type for live updates.)
+#[derive(Debug, Clone)]
+pub struct Subscription(pub Item);
+
+/// A recurring item of the account: the tariff or a service. (Named so because
+/// `Subscription` is GraphQL's root type for live updates.)
+#[Object(name = "SubscribedService")]
+impl Subscription {
+    /// Opaque id (pass it to `disconnectService`).
+    async fn id(&self) -> ID {
+        ID(format!("s{}", self.0.id))
+    }
+
+    /// Name, in Russian.
+    async fn name(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(item_of(ctx, &self.0).await?.name)
+    }
+
+    /// Kind of service.
+    async fn kind(&self, ctx: &Context<'_>) -> Result<ServiceKind, ApiError> {
+        Ok(item_of(ctx, &self.0).await?.kind.into())
+    }
+
+    /// Whether this is the tariff plan.
+    async fn is_tariff(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+        Ok(item_of(ctx, &self.0).await?.is_tariff)
+    }
+
+    /// The monthly fee in force today (the promo fee while the promo lasts).
+    async fn monthly_fee(&self, ctx: &Context<'_>) -> Money {
+        self.0.fee_on(moscow_date(ctx.clock().now())).into()
+    }
+
+    /// Last day of the promo fee; null when there is no promo.
+    async fn promo_until(&self) -> Option<Date> {
+        self.0.promo_until.map(Date)
+    }
+
+    /// The monthly fee after the promo ends.
+    async fn fee_after_promo(&self) -> Money {
+        self.0.monthly_fee.into()
+    }
+
+    /// First day charged.
+    async fn starts_on(&self) -> Date {
+        Date(self.0.starts_on)
+    }
+
+    /// Last day charged; null while it goes on.
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
+    }
+
+    /// For equipment: rent, instalment or owned.
+    async fn ownership(&self) -> Option<EquipmentOwnership> {
+        self.0.ownership.map(Into::into)
+    }
+}
+
+/// A piece of equipment of the account: rented, in instalments or owned.
+#[derive(Debug, Clone)]
+pub struct Equipment(pub Item);
+
+/// A piece of equipment of the account: rented, in instalments or owned.
+#[Object]
+impl Equipment {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(format!("s{}", self.0.id))
+    }
+
+    /// Name, in Russian.
+    async fn name(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(item_of(ctx, &self.0).await?.name)
+    }
+
+    /// Rent, instalment or owned.
+    async fn ownership(&self) -> Option<EquipmentOwnership> {
+        self.0.ownership.map(Into::into)
+    }
+
+    /// The monthly fee in force today (zero while a free promo lasts).
+    async fn monthly_fee(&self, ctx: &Context<'_>) -> Money {
+        self.0.fee_on(moscow_date(ctx.clock().now())).into()
+    }
+
+    /// Last day of the promo price (e.g. free rent); null without a promo.
+    async fn promo_until(&self) -> Option<Date> {
+        self.0.promo_until.map(Date)
+    }
+
+    /// The monthly fee once the promo ends: what the equipment stops being free for.
+    async fn fee_after_promo(&self) -> Money {
+        self.0.monthly_fee.into()
+    }
+
+    /// Since when it is charged.
+    async fn starts_on(&self) -> Date {
+        Date(self.0.starts_on)
+    }
+
+    /// Last charged day (the last instalment); null for open-ended rent.
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
+    }
+}
+
+/// One recurring charge in the monthly cost.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CostLine {
+    /// What is charged, in Russian.
+    pub name: String,
+    /// Kind of service.
+    pub kind: ServiceKind,
+    /// The monthly fee in force today.
+    pub monthly_fee: Money,
+    /// When a promo price ends; null without a promo.
+    pub promo_until: Option<Date>,
+    /// What the fee becomes after the promo (equal to `monthlyFee` without one).
+    pub after_promo: Money,
+}
+
+/// Every recurring charge of the account, with promo end dates and what they
+/// become: the sums a subscriber must never discover only on the bill.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CostBreakdown {
+    /// The monthly total today.
+    pub total: Money,
+    /// The monthly total once every promo has ended.
+    pub total_after_promos: Money,
+    /// Each recurring charge.
+    pub lines: Vec<CostLine>,
+}
+
+/// The state of a promised payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::promised_payment::PromiseStatus")]
+pub enum PromisedPaymentState {
+    /// In force: services go on while the balance stays above minus the credit.
+    Active,
+    /// Paid back in time.
+    Settled,
+    /// The period ended unpaid.
+    Expired,
+}
+
+/// A promised payment (обещанный платёж): the balance may go below zero by at
+/// most `credit` until `expiresAt`; paying `settleAmount` in that time settles it.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct PromisedPayment {
+    /// How far below zero the balance may go.
+    pub credit: Money,
+    /// Payments within the period that settle it (one monthly total).
+    pub settle_amount: Money,
+    /// Its state.
+    pub state: PromisedPaymentState,
+    /// When it was taken.
+    pub activated_at: DateTime,
+    /// When it ends unless settled; an account still below zero is then blocked.
+    pub expires_at: DateTime,
+}
+
+impl From<promised::Promise> for PromisedPayment {
+    fn from(p: promised::Promise) -> Self {
+        PromisedPayment {
+            credit: p.credit.into(),
+            settle_amount: p.settle_amount.into(),
+            state: p.status.into(),
+            activated_at: DateTime(p.activated_at),
+            expires_at: DateTime(p.expires_at),
+        }
+    }
+}
+
+/// Whether a promised payment is in force or can be taken.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct PromisedPaymentStatus {
+    /// The one in force, if any.
+    pub active: Option<PromisedPayment>,
+    /// Whether one can be taken now.
+    pub available: bool,
+    /// The credit one would give now.
+    pub offered_credit: Option<Money>,
+    /// Why one cannot be taken, in Russian.
+    pub unavailable_reason: Option<String>,
+    /// How many days one lasts.
+    pub period_days: i32,
+}
+
+fn promise_refusal(err: &PromiseError) -> Option<(UserErrorCode, &'static str)> {
+    Some(match err {
+        PromiseError::AlreadyActive => (
+            UserErrorCode::AlreadyActive,
+            "Обещанный платёж уже подключён",
+        ),
+        PromiseError::BalanceTooHigh => (
+            UserErrorCode::BalanceTooHigh,
+            "Обещанный платёж доступен, когда баланс не покрывает следующий день",
+        ),
+        PromiseError::AccountClosed => (UserErrorCode::AccountClosed, "Договор расторгнут"),
+        PromiseError::AccountSuspended => (
+            UserErrorCode::AccountSuspended,
+            "Услуги приостановлены по вашему заявлению: обещанный платёж не нужен",
+        ),
+        PromiseError::NothingCharged => (
+            UserErrorCode::NothingCharged,
+            "Нет услуг, за которые идут списания",
+        ),
+        PromiseError::Db(_) => return None,
+    })
+}
+
+/// The info block shown on every page.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct AccountSummary {
+    /// Balance: the sum of all payments and charges.
+    pub balance: Money,
+    /// Bonus points (0 until the subscriber joins the bonus program).
+    pub bonus_points: i32,
+    /// Whole days the balance (plus any promised credit) covers at the real daily
+    /// charges of the coming days; null when nothing is charged; 0 when blocked.
+    pub days_until_block: Option<i32>,
+    /// Account status.
+    pub status: super::accounts::AccountStatus,
+    /// The promised payment in force.
+    pub promised_payment: Option<PromisedPayment>,
+}
+
+/// The account's money fields, resolved for `Account`.
+pub(super) struct AccountMoney;
+
+impl AccountMoney {
+    pub(super) async fn items(ctx: &Context<'_>, account_id: i64) -> Result<Vec<Item>, ApiError> {
+        Ok(ctx
+            .loaders()
+            .subscriptions
+            .load_one(account_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub(super) async fn summary(
+        ctx: &Context<'_>,
+        account_id: i64,
+    ) -> Result<AccountSummary, ApiError> {
+        let s = billing::summary(ctx.db(), ctx.clock().now(), account_id).await?;
+        Ok(AccountSummary {
+            balance: s.balance.into(),
+            bonus_points: 0,
+            days_until_block: s
+                .days_until_block
+                .map(|d| i32::try_from(d).unwrap_or(i32::MAX)),
+            status: s.status.into(),
+            promised_payment: s.promise.map(Into::into),
+        })
+    }
+
+    pub(super) async fn monthly_cost(
+        ctx: &Context<'_>,
+        account_id: i64,
+    ) -> Result<CostBreakdown, ApiError> {
+        let today = moscow_date(ctx.clock().now());
+        let mut lines = Vec::new();
+        let (mut total, mut after) = (0, 0);
+        for item in Self::items(ctx, account_id).await? {
+            if !item.active_on(today) && item.starts_on <= today {
+                continue;
+            }
+            let catalog = item_of(ctx, &item).await?;
+            let now_fee = item.fee_on(today);
+            total += now_fee.get();
+            after += item.monthly_fee.get();
+            lines.push(CostLine {
+                name: catalog.name,
+                kind: catalog.kind.into(),
+                monthly_fee: now_fee.into(),
+                promo_until: item.promo_until.filter(|until| *until >= today).map(Date),
+                after_promo: item.monthly_fee.into(),
+            });
+        }
+        Ok(CostBreakdown {
+            total: Kopecks::new(total).into(),
+            total_after_promos: Kopecks::new(after).into(),
+            lines,
+        })
+    }
+
+    pub(super) async fn promised_status(
+        ctx: &Context<'_>,
+        account_id: i64,
+    ) -> Result<PromisedPaymentStatus, ApiError> {
+        let period = ctx.data_unchecked::<PromisedPeriod>().0;
+        let active = promised::active(ctx.db(), account_id).await?;
+        let check = promised::check(ctx.db(), ctx.clock().now(), account_id).await;
+        let (available, offered_credit, unavailable_reason) = match check {
+            Ok((_, offer)) => (true, Some(offer.credit.into()), None),
+            Err(PromiseError::Db(e)) => return Err(e.into()),
+            Err(e) => (false, None, promise_refusal(&e).map(|(_, m)| m.to_owned())),
+        };
+        Ok(PromisedPaymentStatus {
+            active: active.map(Into::into),
+            available,
+            offered_credit,
+            unavailable_reason,
+            period_days: i32::try_from(period.num_days()).unwrap_or(30),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn transactions(
+        ctx: &Context<'_>,
+        account_id: i64,
+        from: Option<Date>,
+        to: Option<Date>,
+        kinds: Option<Vec<TransactionKind>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<TransactionConnection, ApiError> {
+        let request = page_request(first, after, last, before)?;
+        if let (Some(from), Some(to)) = (from, to)
+            && from.0 > to.0
+        {
+            return Err(ApiError::bad_input(
+                "from",
+                "Начало периода позже его конца",
+            ));
+        }
+        let filter = EntryFilter {
+            from: from.map(|d| d.0),
+            to: to.map(|d| d.0),
+            kinds: kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        };
+        Ok(ledger::page(ctx.db(), account_id, &filter, &request)
+            .await?
+            .into())
+    }
+}
+
+/// Input of `activatePromisedPayment`.
+#[derive(Debug, Default, InputObject)]
+pub struct ActivatePromisedPaymentInput {
+    /// Repeating a request with the same key returns the first result and changes nothing.
+    pub idempotency_key: Option<String>,
+}
+
+/// Result of `activatePromisedPayment`.
+#[derive(Debug, SimpleObject)]
+pub struct ActivatePromisedPaymentPayload {
+    /// The promised payment taken (or the one the same key took before).
+    pub promised_payment: Option<PromisedPayment>,
+    /// `ALREADY_ACTIVE`, `BALANCE_TOO_HIGH`, `ACCOUNT_CLOSED`, `ACCOUNT_SUSPENDED`, `NOTHING_CHARGED`.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Money mutations of a subscriber.
+#[derive(Default)]
+pub struct BillingMutation;
+
+#[Object]
+impl BillingMutation {
+    /// Takes a promised payment: credit up to one monthly total for the configured
+    /// period, offered when the balance is at or below zero or covers less than a day.
+    async fn activate_promised_payment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Idempotency key.", default)] input: ActivatePromisedPaymentInput,
+    ) -> Result<ActivatePromisedPaymentPayload, ApiError> {
+        let account_id = ctx.viewer().account_id().ok_or(ApiError::Unauthenticated)?;
+        let key = input.idempotency_key.filter(|k| !k.trim().is_empty());
+        if key.as_ref().is_some_and(|k| k.len() > 200) {
+            return Err(ApiError::bad_input(
+                "input.idempotencyKey",
+                "Ключ идемпотентности длиннее 200 символов",
+            ));
+        }
+        let period = ctx.data_unchecked::<PromisedPeriod>().0;
+        match promised::activate(ctx.db(), ctx.clock().now(), account_id, period, key).await {
+            Ok(promise) => Ok(ActivatePromisedPaymentPayload {
+                promised_payment: Some(promise.into()),
+                user_errors: Vec::new(),
+            }),
+            Err(PromiseError::Db(e)) => Err(e.into()),
+            Err(e) => {
+                let (code, message) =
+                    promise_refusal(&e).unwrap_or((UserErrorCode::InvalidValue, "Отказ"));
+                Ok(ActivatePromisedPaymentPayload {
+                    promised_payment: None,
+                    user_errors: vec![UserError::general(code, message)],
+                })
+            }
+        }
+    }
+}
+
+/// Input of `staff.adjustBalance`.
+#[derive(Debug, InputObject)]
+pub struct AdjustBalanceInput {
+    /// Account number, 12 digits.
+    pub account_number: String,
+    /// Amount: positive credits the account, negative debits it; not zero.
+    pub amount: Decimal,
+    /// Why, in Russian; shown to the subscriber in the history.
+    pub reason: String,
+}
+
+/// Result of `staff.adjustBalance`.
+#[derive(Debug, SimpleObject)]
+pub struct AdjustBalancePayload {
+    /// The balance after the adjustment.
+    pub balance: Option<Money>,
+    /// `NOT_FOUND`, `REQUIRED`, `INVALID_VALUE`.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Operators' mutations. Every field needs a staff session.
+pub struct StaffMutation {
+    credential_id: i64,
+}
+
+/// Operators' mutations. Every field needs a staff session.
+#[Object]
+impl StaffMutation {
+    /// Credits or debits an account with a reason; the entry carries the operator.
+    async fn adjust_balance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Account, amount and reason.")] input: AdjustBalanceInput,
+    ) -> Result<AdjustBalancePayload, ApiError> {
+        let fail = |field: &str, code, message: &str| AdjustBalancePayload {
+            balance: None,
+            user_errors: vec![UserError::at(&["input", field], code, message)],
+        };
+        let reason = input.reason.trim();
+        if reason.is_empty() {
+            return Ok(fail(
+                "reason",
+                UserErrorCode::Required,
+                "Укажите причину корректировки",
+            ));
+        }
+        if reason.chars().count() > 300 {
+            return Ok(fail(
+                "reason",
+                UserErrorCode::TooLong,
+                "Причина длиннее 300 символов",
+            ));
+        }
+        let Ok(number) = accounts::AccountNumber::parse(&input.account_number) else {
+            return Ok(fail(
+                "accountNumber",
+                UserErrorCode::InvalidValue,
+                "Номер лицевого счёта состоит из 12 цифр",
+            ));
+        };
+        let Some(account) = accounts::find_by_number(ctx.db(), &number).await? else {
+            return Ok(fail(
+                "accountNumber",
+                UserErrorCode::NotFound,
+                "Такого лицевого счёта нет",
+            ));
+        };
+        let movement = Movement {
+            account_id: account.id,
+            kind: EntryKind::Adjustment,
+            amount: input.amount.0,
+            description: format!("Корректировка: {reason}"),
+            staff_credential_id: Some(self.credential_id),
+        };
+        match billing::post(ctx.db(), ctx.clock().now(), movement).await {
+            Ok(balance) => Ok(AdjustBalancePayload {
+                balance: Some(balance.into()),
+                user_errors: Vec::new(),
+            }),
+            Err(CreditError::Zero) => Ok(fail(
+                "amount",
+                UserErrorCode::InvalidValue,
+                "Сумма корректировки не может быть нулевой",
+            )),
+            Err(CreditError::NoAccount) => Ok(fail(
+                "accountNumber",
+                UserErrorCode::NotFound,
+                "Такого лицевого счёта нет",
+            )),
+            Err(CreditError::Db(e)) => Err(e.into()),
+        }
+    }
+}
+
+/// The `staff` root mutation field.
+#[derive(Default)]
+pub struct StaffMutationRoot;
+
+#[Object]
+impl StaffMutationRoot {
+    /// Operators' mutations: `UNAUTHENTICATED` without a session, `FORBIDDEN` for subscribers.
+    async fn staff(&self, ctx: &Context<'_>) -> Result<StaffMutation, ApiError> {
+        let viewer: auth::Viewer = ctx.viewer();
+        match viewer.credential_id() {
+            Some(credential_id) if viewer.is_staff() => Ok(StaffMutation { credential_id }),
+            Some(_) => Err(ApiError::Forbidden),
+            None => Err(ApiError::Unauthenticated),
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! GraphQL face of the catalog: `Query.tariffs` and `Query.serviceCatalog`.
+
+use async_graphql::{Context, Enum, ID, Object};
+
+use super::context::ContextExt;
+use super::errors::ApiError;
+use super::scalars::Money;
+use crate::catalog::{self, CatalogItem};
+
+/// What a tariff or service provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "catalog::ServiceKind")]
+pub enum ServiceKind {
+    /// Home internet.
+    Internet,
+    /// Television (base package).
+    Tv,
+    /// An extra channel package.
+    TvPackage,
+    /// Home phone (needs internet).
+    HomePhone,
+    /// Security alarm.
+    SecurityAlarm,
+    /// Antivirus.
+    Antivirus,
+    /// «Как дома»: metro Wi-Fi without ads.
+    KakDoma,
+    /// Parental control.
+    ParentalControl,
+    /// Equipment: rent, instalment or purchase.
+    Equipment,
+}
+
+/// A tariff plan: a bundle of services at a monthly fee.
+#[derive(Debug, Clone)]
+pub struct Tariff(pub CatalogItem);
+
+/// A tariff plan: a bundle of services at a monthly fee.
+#[Object]
+impl Tariff {
+    /// Catalog id (pass it to `changeTariff` and `tariffChangePreview`).
+    async fn id(&self) -> ID {
+        ID(self.0.code.clone())
+    }
+
+    /// Name, in Russian.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What it includes, in Russian.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Main kind of service.
+    async fn kind(&self) -> ServiceKind {
+        self.0.kind.into()
+    }
+
+    /// Monthly fee, charged daily.
+    async fn monthly_fee(&self) -> Money {
+        self.0.monthly_fee.into()
+    }
+
+    /// Internet speed, Mbit/s.
+    async fn speed_mbps(&self) -> Option<i32> {
+        self.0.speed_mbps
+    }
+
+    /// TV channels included.
+    async fn tv_channels(&self) -> Option<i32> {
+        self.0.tv_channels
+    }
+}
+
+/// A service or option that can be added to a tariff.
+#[derive(Debug, Clone)]
+pub struct Service(pub CatalogItem);
+
+/// A service or option that can be added to a tariff.
+#[Object]
+impl Service {
+    /// Catalog id (pass it to `connectService`).
+    async fn id(&self) -> ID {
+        ID(self.0.code.clone())
+    }
+
+    /// Name, in Russian.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What it is, in Russian.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Kind of service.
+    async fn kind(&self) -> ServiceKind {
+        self.0.kind.into()
+    }
+
+    /// Monthly fee, charged daily.
+    async fn monthly_fee(&self) -> Money {
+        self.0.monthly_fee.into()
+    }
+
+    /// TV channels it adds.
+    async fn tv_channels(&self) -> Option<i32> {
+        self.0.tv_channels
+    }
+
+    /// A service that must be connected first (home phone needs internet).
+    async fn requires_kind(&self) -> Option<ServiceKind> {
+        self.0.requires_kind.map(Into::into)
+    }
+}
+
+/// Root fields of the catalog.
+#[derive(Default)]
+pub struct CatalogQuery;
+
+#[Object]
+impl CatalogQuery {
+    /// Current tariff plans, optionally of one kind. Anyone may ask.
+    async fn tariffs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only tariffs of this kind.")] kind: Option<ServiceKind>,
+    ) -> Result<Vec<Tariff>, ApiError> {
+        let items = catalog::list(ctx.db(), true, kind.map(Into::into)).await?;
+        Ok(items.into_iter().map(Tariff).collect())
+    }
+
+    /// Services and options that can be connected, optionally of one kind. Anyone may ask.
+    async fn service_catalog(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only services of this kind.")] kind: Option<ServiceKind>,
+    ) -> Result<Vec<Service>, ApiError> {
+        let items = catalog::list(ctx.db(), false, kind.map(Into::into)).await?;
+        Ok(items.into_iter().map(Service).collect())
+    }
+}
