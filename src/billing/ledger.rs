@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::ledger_entry::{self, Column};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect,
+    QueryFilter,
 };
 
 pub use entity::ledger_entry::EntryKind;
@@ -103,14 +103,25 @@ pub async fn add_to_balance(
 
 /// The sum of an account's ledger (what the cached balance must equal).
 pub async fn ledger_sum(db: &impl ConnectionTrait, account_id: i64) -> Result<Kopecks, DbErr> {
-    let sum: Option<Option<i64>> = ledger_entry::Entity::find()
-        .select_only()
-        .column_as(Column::Amount.sum(), "total")
-        .filter(Column::AccountId.eq(account_id))
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(Kopecks::new(sum.flatten().unwrap_or(0)))
+    total(
+        db,
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ledger_entry WHERE account_id = $1",
+        vec![account_id.into()],
+    )
+    .await
+}
+
+/// Runs a `SELECT … AS total` (PostgreSQL sums `BIGINT` as `NUMERIC`, hence the casts).
+async fn total(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<Kopecks, DbErr> {
+    let row = db.query_one_raw(statement(db, sql, values)).await?;
+    Ok(Kopecks::new(match row {
+        Some(row) => row.try_get::<i64>("", "total")?,
+        None => 0,
+    }))
 }
 
 /// Which entries to list.
@@ -157,15 +168,11 @@ pub async fn credits_since(
     account_id: i64,
     since: DateTime<Utc>,
 ) -> Result<Kopecks, DbErr> {
-    let sum: Option<Option<i64>> = ledger_entry::Entity::find()
-        .select_only()
-        .column_as(Column::Amount.sum(), "total")
-        .filter(Column::AccountId.eq(account_id))
-        .filter(Column::Kind.is_in([EntryKind::Payment, EntryKind::Adjustment]))
-        .filter(Column::Amount.gt(0))
-        .filter(Column::OccurredAt.gte(since))
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(Kopecks::new(sum.flatten().unwrap_or(0)))
+    total(
+        db,
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ledger_entry \
+         WHERE account_id = $1 AND kind IN ('payment', 'adjustment') AND amount > 0 AND occurred_at >= $2",
+        vec![account_id.into(), since.into()],
+    )
+    .await
 }

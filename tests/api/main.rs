@@ -11,6 +11,7 @@ mod graphiql;
 mod http_contract;
 mod input_safety;
 mod limits;
+mod money;
 mod nodes;
 mod notices;
 mod operations;
