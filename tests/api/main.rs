@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod billing_runs;
 mod binary;
 mod graphiql;
 mod http_contract;
