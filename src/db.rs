@@ -141,6 +141,19 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Begins a transaction that will write. On SQLite it starts as a write
+/// transaction (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy
+/// timeout instead of failing when a read would upgrade to a write; on
+/// PostgreSQL it is an ordinary transaction.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::TransactionTrait;
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 /// A raw statement for the connection's backend. Write placeholders as `$1`,
 /// `$2`, …; on SQLite they become `?1`, `?2`, … (same numbering, so a
 /// placeholder may repeat).

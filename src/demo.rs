@@ -3,7 +3,7 @@
 //! so the demo exercises the same paths as production.
 
 use chrono::{Duration, NaiveDate};
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::accounts::{self, AccountNumber, NewAccount, Phone};
 use crate::auth::{self, NewCredential, Role, password::PasswordHasher};
@@ -44,7 +44,7 @@ pub async fn seed_if_empty(
     if accounts::count(db).await? > 0 {
         return Ok(false);
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let now = clock.now();
     let mut account_ids = Vec::new();
     for (login, number, phone, holder, address, contract) in [

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::credential;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
 use super::password::{PasswordError, PasswordHasher, generate_password};
@@ -137,7 +137,7 @@ pub async fn request_credentials(
         return Ok(());
     };
 
-    let tx = db.begin().await.map_err(AuthError::from)?;
+    let tx = crate::db::begin_write(db).await.map_err(AuthError::from)?;
     let existing = credential::Entity::find()
         .filter(credential::Column::AccountId.eq(account.id))
         .one(&tx)
@@ -351,7 +351,7 @@ pub async fn change_password(
         return Err(ChangePasswordError::WrongPassword);
     }
     let hash = hasher.hash(new_password).await.map_err(AuthError::from)?;
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let mut row: credential::ActiveModel = existing.into();
     row.password_hash = Set(hash);
     row.password_changed_at = Set(now);

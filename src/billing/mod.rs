@@ -11,7 +11,7 @@ pub mod subscriptions;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::account::AccountStatus;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
 use self::ledger::{EntryKind, NewEntry};
 use self::subscriptions::{Subscription, total_charge_on};
@@ -60,7 +60,7 @@ pub async fn post(
     if movement.amount == Kopecks::ZERO {
         return Err(CreditError::Zero);
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let account_id = movement.account_id;
     let balance = ledger::append(
         &tx,

@@ -9,7 +9,7 @@ use entity::account::AccountStatus;
 use entity::promised_payment::{self, Column, PromiseStatus};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, SqlErr,
 };
 
 use super::subscriptions::{self, monthly_total_on, total_charge_on};
@@ -149,7 +149,7 @@ pub async fn activate(
             return Ok(from_row(earlier));
         }
     }
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let (account, offer) = check(&tx, now, account_id).await?;
     let monthly = offer.credit;
     let next_day = offer.next_day;
@@ -246,7 +246,7 @@ pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u
         .await?;
     let mut ended = 0;
     for promise in due {
-        let tx = db.begin().await?;
+        let tx = crate::db::begin_write(db).await?;
         if settle_if_paid(&tx, now, promise.account_id).await? {
             tx.commit().await?;
             ended += 1;

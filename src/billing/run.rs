@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::account::AccountStatus;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 
 use super::arithmetic::days_in_month;
 use super::status;
@@ -15,7 +15,7 @@ use crate::db::statement;
 use crate::time::start_of_moscow_day;
 
 /// Accounts charged per transaction.
-const BATCH: usize = 500;
+const BATCH: usize = 2000;
 
 /// What a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,7 +52,7 @@ async fn charge_batch(
     day: NaiveDate,
     ids: &[i64],
 ) -> Result<(u64, u64), DbErr> {
-    let tx = db.begin().await?;
+    let tx = crate::db::begin_write(db).await?;
     let n = i64::from(days_in_month(day));
     let dom = i64::from(day.day());
     // The promo fee applies through its last day; the formula is `arithmetic::daily_charge`.
@@ -87,18 +87,16 @@ async fn charge_batch(
     let mut blocked = 0;
     if !deltas.is_empty() {
         // One statement moves every balance of the batch by what this run wrote.
-        let mut cases = String::new();
-        let mut values: Vec<Value> = Vec::new();
+        let mut rows = Vec::with_capacity(deltas.len());
+        let mut values: Vec<Value> = Vec::with_capacity(deltas.len() * 2);
         for (i, (account, delta)) in deltas.iter().enumerate() {
-            cases.push_str(&format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2));
+            rows.push(format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
             values.push((*account).into());
             values.push((*delta).into());
         }
-        let ids_start = values.len() + 1;
-        values.extend(deltas.keys().map(|id| Value::from(*id)));
         let sql = format!(
-            "UPDATE account SET balance = balance + CASE id{cases} ELSE 0 END WHERE id IN ({})",
-            placeholders(ids_start, deltas.len())
+            "UPDATE account SET balance = balance + v.column2 FROM (VALUES {}) AS v WHERE account.id = v.column1",
+            rows.join(", ")
         );
         tx.execute_raw(statement(&tx, &sql, values)).await?;
 
