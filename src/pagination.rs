@@ -2,7 +2,10 @@
 //! unique, descending integer key (newest first), so a page stays stable while
 //! rows are added. GraphQL connections are built from these in `graphql::connection`.
 
-use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
+};
 
 /// Which window of a list to return, already validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,4 +89,24 @@ pub fn into_page<T>(request: &PageRequest, rows: Vec<T>, key: impl Fn(&T) -> i64
         has_previous,
         total: None,
     }
+}
+
+/// Fetches the page of `list` that `request` asks for, with the list's total
+/// count: two statements whatever the page size.
+pub async fn fetch<E>(
+    db: &impl ConnectionTrait,
+    list: Select<E>,
+    key: E::Column,
+    key_of: impl Fn(&E::Model) -> i64,
+    request: &PageRequest,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+{
+    let total = list.clone().count(db).await?;
+    let rows = window(list, key, request).all(db).await?;
+    let mut page = into_page(request, rows, key_of);
+    page.total = Some(total);
+    Ok(page)
 }

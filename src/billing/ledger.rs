@@ -4,8 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::ledger_entry::{self, Column};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
 };
 
 pub use entity::ledger_entry::EntryKind;
@@ -153,13 +152,11 @@ pub async fn page(
         condition = condition.add(Column::Kind.is_in(filter.kinds.iter().copied()));
     }
     let list = ledger_entry::Entity::find().filter(condition);
-    let total = list.clone().count(db).await?;
-    let rows = pagination::window(list, Column::Id, request)
-        .all(db)
-        .await?;
-    let mut page = pagination::into_page(request, rows, |row| row.id).map(from_row);
-    page.total = Some(total);
-    Ok(page)
+    Ok(
+        pagination::fetch(db, list, Column::Id, |row| row.id, request)
+            .await?
+            .map(from_row),
+    )
 }
 
 /// Payments and positive adjustments of an account since `since`.

@@ -108,14 +108,17 @@ impl Account {
     /// The tariff plan in force today.
     async fn tariff(&self, ctx: &Context<'_>) -> Result<Option<Tariff>, ApiError> {
         let today = moscow_date(ctx.clock().now());
-        for item in AccountMoney::items(ctx, self.0.id).await? {
-            if !item.active_on(today) {
-                continue;
-            }
-            if let Some(catalog) = ctx.loaders().catalog.load_one(item.item_id).await?
-                && catalog.is_tariff
+        let items = AccountMoney::items(ctx, self.0.id).await?;
+        let ids = items
+            .iter()
+            .filter(|i| i.active_on(today))
+            .map(|i| i.item_id);
+        let mut catalog = ctx.loaders().catalog.load_many(ids).await?;
+        for item in items.iter().filter(|i| i.active_on(today)) {
+            if let Some(entry) = catalog.remove(&item.item_id)
+                && entry.is_tariff
             {
-                return Ok(Some(Tariff(catalog)));
+                return Ok(Some(Tariff(entry)));
             }
         }
         Ok(None)

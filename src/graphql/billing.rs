@@ -374,19 +374,28 @@ impl AccountMoney {
         account_id: i64,
     ) -> Result<CostBreakdown, ApiError> {
         let today = moscow_date(ctx.clock().now());
+        let items = Self::items(ctx, account_id).await?;
+        // One batched load for every item's catalog entry.
+        let catalog = ctx
+            .loaders()
+            .catalog
+            .load_many(items.iter().map(|i| i.item_id))
+            .await?;
         let mut lines = Vec::new();
         let (mut total, mut after) = (0, 0);
-        for item in Self::items(ctx, account_id).await? {
+        for item in items {
             if !item.active_on(today) && item.starts_on <= today {
                 continue;
             }
-            let catalog = item_of(ctx, &item).await?;
+            let Some(entry) = catalog.get(&item.item_id) else {
+                continue;
+            };
             let now_fee = item.fee_on(today);
             total += now_fee.get();
             after += item.monthly_fee.get();
             lines.push(CostLine {
-                name: catalog.name,
-                kind: catalog.kind.into(),
+                name: entry.name.clone(),
+                kind: entry.kind.into(),
                 monthly_fee: now_fee.into(),
                 promo_until: item.promo_until.filter(|until| *until >= today).map(Date),
                 after_promo: item.monthly_fee.into(),

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::service_notice::{self, Column};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 
 use super::{NewNotice, Notice};
@@ -59,13 +59,11 @@ pub async fn page(
                 .add(Column::EndsAt.gt(now)),
         );
     }
-    let total = list.clone().count(db).await?;
-    let rows = pagination::window(list, Column::Id, request)
-        .all(db)
-        .await?;
-    let mut page = pagination::into_page(request, rows, |row| row.id).map(from_row);
-    page.total = Some(total);
-    Ok(page)
+    Ok(
+        pagination::fetch(db, list, Column::Id, |row| row.id, request)
+            .await?
+            .map(from_row),
+    )
 }
 
 /// The notices with these ids.

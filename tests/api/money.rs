@@ -615,7 +615,9 @@ async fn transactions_filter_by_day_and_kind() {
 async fn lists_cost_a_constant_number_of_statements() {
     let app = TestApp::spawn().await;
     let token = app.login("demo", "demo12345").await;
-    let q = "query ($n: Int) { me { transactions(first: $n) { nodes { kind amount { amount } description } } subscriptions { name kind monthlyFee { amount } } equipment { name } } }";
+    let q = "query ($n: Int) { me { transactions(first: $n) { nodes { kind amount { amount } description } }
+        subscriptions { name kind monthlyFee { amount } } equipment { name } tariff { name }
+        monthlyCost { lines { name } } } }";
     let (_, small) = app
         .count_sql(app.graphql_as(Some(&token), q, json!({ "n": 5 })))
         .await;
@@ -627,4 +629,13 @@ async fn lists_cost_a_constant_number_of_statements() {
         "the statement count does not grow with the list"
     );
     assert!(large <= 8, "{large} statements");
+    // monthlyCost and tariff load the catalog in one batch, not one per item.
+    let (_, cost) = app
+        .count_sql(app.graphql_as(
+            Some(&token),
+            "{ me { monthlyCost { lines { name kind } } } }",
+            json!({}),
+        ))
+        .await;
+    assert!(cost <= 5, "{cost} statements for five items: session, account, items, catalog");
 }
