@@ -637,5 +637,41 @@ async fn lists_cost_a_constant_number_of_statements() {
             json!({}),
         ))
         .await;
-    assert!(cost <= 5, "{cost} statements for five items: session, account, items, catalog");
+    assert!(
+        cost <= 5,
+        "{cost} statements for five items: session, account, items, catalog"
+    );
+}
+
+#[tokio::test]
+async fn suspended_and_closed_accounts_are_not_charged() {
+    use kabinet::accounts::AccountStatus;
+    let app = TestApp::spawn().await;
+    let staff = staff_token(&app).await;
+    for (number, status) in [
+        ("500000000501", AccountStatus::Suspended),
+        ("500000000502", AccountStatus::Closed),
+    ] {
+        let id = account_with(&app, number, 30_000, ymd(2026, 11, 1)).await;
+        adjust(&app, &staff, number, "100").await;
+        kabinet::billing::status::change(
+            &app.state.db,
+            app.clock.now(),
+            id,
+            AccountStatus::Active,
+            status,
+            "По заявлению",
+        )
+        .await
+        .unwrap();
+        bill(&app, ymd(2026, 11, 26)).await;
+        let account = account(&app, &staff, number, None, None).await;
+        assert_eq!(account["transactions"]["totalCount"], 0, "{number}");
+        assert_eq!(account["balance"]["amount"], "100.00");
+        assert!(
+            account["summary"]["daysUntilBlock"].is_null(),
+            "nothing is charged"
+        );
+        assert_eq!(account["statusHistory"][0]["reason"], "По заявлению");
+    }
 }
