@@ -50,6 +50,18 @@ pub enum StartupError {
     /// A billing run failed.
     #[error("billing failed: {0}")]
     Billing(#[source] sea_orm::DbErr),
+    /// An EPG import failed and changed nothing.
+    #[error("EPG import failed, nothing changed: {0}")]
+    Import(#[from] crate::tv::import::ImportError),
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A staff member could not be added.
     #[error("cannot add the staff member: {0}")]
     Staff(#[from] auth::StaffError),
@@ -208,6 +220,29 @@ pub async fn billing_run(
         blocked = report.blocked,
         seconds = started.elapsed().as_secs_f64(),
         "billing run finished"
+    );
+    Ok(())
+}
+
+/// `kabinet import-epg FILE`.
+pub async fn import_epg(settings: &Settings, file: &std::path::Path) -> Result<(), StartupError> {
+    let bytes = std::fs::read(file).map_err(|source| StartupError::Read {
+        path: file.to_owned(),
+        source,
+    })?;
+    let db = db::connect(&settings.database_url, 2, Arc::new(SqlStats::default())).await?;
+    db::migrate(&db).await?;
+    let started = std::time::Instant::now();
+    let imported = crate::tv::import::import(&db, &bytes).await;
+    let _ = db.close().await;
+    let report = imported?;
+    tracing::info!(
+        channels = report.channels,
+        new_channels = report.new_channels,
+        programmes = report.programmes,
+        replaced = report.replaced,
+        seconds = started.elapsed().as_secs_f64(),
+        "EPG imported"
     );
     Ok(())
 }

@@ -31,6 +31,11 @@ pub enum Command {
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
     },
+    /// Import an XMLTV file into the TV guide (replaces the time ranges it covers).
+    ImportEpg {
+        /// The XMLTV file.
+        file: PathBuf,
+    },
     /// Manage staff (operators).
     #[command(subcommand)]
     Staff(StaffCommand),

@@ -145,5 +145,6 @@ pub async fn seed_if_empty(
     if let [demo, demo2] = account_ids[..] {
         crate::demo_money::seed(db, now, demo, demo2).await?;
     }
+    crate::demo_tv::seed(db, now).await?;
     Ok(true)
 }

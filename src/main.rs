@@ -20,6 +20,10 @@ async fn main() -> ExitCode {
             telemetry::init(cli.settings.log_format);
             app::migrate_only(&cli.settings).await
         }
+        Command::ImportEpg { file } => {
+            telemetry::init(cli.settings.log_format);
+            app::import_epg(&cli.settings, &file).await
+        }
         Command::BillingRun { date } => {
             telemetry::init(cli.settings.log_format);
             app::billing_run(&cli.settings, date).await

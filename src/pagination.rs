@@ -1,6 +1,6 @@
 //! Keyset pagination shared by every growing list: pages are windows over a
-//! unique, descending integer key (newest first), so a page stays stable while
-//! rows are added. GraphQL connections are built from these in `graphql::connection`.
+//! unique integer key (ids newest first, or e.g. channel numbers in order), so a
+//! page stays stable while rows are added. GraphQL connections are built from these in `graphql::connection`.
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PaginatorTrait,
@@ -46,21 +46,40 @@ impl<T> Page<T> {
     }
 }
 
-/// Restricts `select` to the window of `request` over `key` (descending list
-/// order) and fetches one row more than asked, to learn whether more follow.
+/// The direction of a list over its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Largest key first (newest first, for ids).
+    Descending,
+    /// Smallest key first (e.g. channel numbers).
+    Ascending,
+}
+
+/// Restricts `select` to the window of `request` over `key` in list order and
+/// fetches one row more than asked, to learn whether more follow.
 pub fn window<E: EntityTrait>(
     select: Select<E>,
     key: E::Column,
+    direction: Direction,
     request: &PageRequest,
 ) -> Select<E> {
     let mut select = select;
+    let ascending = direction == Direction::Ascending;
     if let Some(after) = request.after {
-        select = select.filter(key.lt(after));
+        select = select.filter(if ascending {
+            key.gt(after)
+        } else {
+            key.lt(after)
+        });
     }
     if let Some(before) = request.before {
-        select = select.filter(key.gt(before));
+        select = select.filter(if ascending {
+            key.lt(before)
+        } else {
+            key.gt(before)
+        });
     }
-    let order = if request.from_end {
+    let order = if ascending != request.from_end {
         Order::Asc
     } else {
         Order::Desc
@@ -96,7 +115,7 @@ pub fn into_page<T>(request: &PageRequest, rows: Vec<T>, key: impl Fn(&T) -> i64
 pub async fn fetch<E>(
     db: &impl ConnectionTrait,
     list: Select<E>,
-    key: E::Column,
+    key: (E::Column, Direction),
     key_of: impl Fn(&E::Model) -> i64,
     request: &PageRequest,
 ) -> Result<Page<E::Model>, DbErr>
@@ -105,7 +124,7 @@ where
     E::Model: FromQueryResult + Sized + Send + Sync,
 {
     let total = list.clone().count(db).await?;
-    let rows = window(list, key, request).all(db).await?;
+    let rows = window(list, key.0, key.1, request).all(db).await?;
     let mut page = into_page(request, rows, key_of);
     page.total = Some(total);
     Ok(page)

@@ -15,3 +15,6 @@ pub mod service_notice;
 pub mod sms_outbox;
 pub mod subscription;
 pub mod support_contacts;
+pub mod tv_channel;
+pub mod tv_package;
+pub mod tv_programme;

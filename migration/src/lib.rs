@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_sign_in;
 mod m20261125_000003_money;
+mod m20261125_000004_tv_guide;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_sign_in::Migration),
             Box::new(m20261125_000003_money::Migration),
+            Box::new(m20261125_000004_tv_guide::Migration),
         ]
     }
 }

@@ -152,11 +152,15 @@ pub async fn page(
         condition = condition.add(Column::Kind.is_in(filter.kinds.iter().copied()));
     }
     let list = ledger_entry::Entity::find().filter(condition);
-    Ok(
-        pagination::fetch(db, list, Column::Id, |row| row.id, request)
-            .await?
-            .map(from_row),
+    Ok(pagination::fetch(
+        db,
+        list,
+        (Column::Id, pagination::Direction::Descending),
+        |row| row.id,
+        request,
     )
+    .await?
+    .map(from_row))
 }
 
 /// Payments and positive adjustments of an account since `since`.

@@ -9,7 +9,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::clock::SharedClock;
-use crate::{accounts, auth, billing, catalog, notices};
+use crate::{accounts, auth, billing, catalog, notices, tv};
 
 /// All loaders of the schema.
 pub struct Loaders {
@@ -23,6 +23,14 @@ pub struct Loaders {
     pub subscriptions: DataLoader<SubscriptionsLoader>,
     /// Catalog items by id.
     pub catalog: DataLoader<CatalogLoader>,
+    /// TV channels by id.
+    pub tv_channels: DataLoader<TvChannelLoader>,
+    /// TV packages by id.
+    pub tv_packages: DataLoader<TvPackageLoader>,
+    /// TV programmes by id.
+    pub tv_programmes: DataLoader<TvProgrammeLoader>,
+    /// A channel's programmes on a Moscow day, by (channel id, day).
+    pub tv_days: DataLoader<TvDayLoader>,
 }
 
 impl Loaders {
@@ -37,6 +45,10 @@ impl Loaders {
                 tokio::spawn,
             ),
             catalog: DataLoader::new(CatalogLoader(db.clone()), tokio::spawn),
+            tv_channels: DataLoader::new(TvChannelLoader(db.clone()), tokio::spawn),
+            tv_packages: DataLoader::new(TvPackageLoader(db.clone()), tokio::spawn),
+            tv_programmes: DataLoader::new(TvProgrammeLoader(db.clone()), tokio::spawn),
+            tv_days: DataLoader::new(TvDayLoader(db.clone()), tokio::spawn),
         }
     }
 }
@@ -113,6 +125,78 @@ impl Loader<i64> for CatalogLoader {
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let rows = catalog::find_many(&self.0, ids).await.map_err(Arc::new)?;
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+}
+
+/// Loads TV channels by id.
+pub struct TvChannelLoader(DatabaseConnection);
+
+impl Loader<i64> for TvChannelLoader {
+    type Value = tv::Channel;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = tv::channels_by_id(&self.0, Some(ids))
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+}
+
+/// Loads TV packages by id.
+pub struct TvPackageLoader(DatabaseConnection);
+
+impl Loader<i64> for TvPackageLoader {
+    type Value = tv::Package;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = tv::packages_by_id(&self.0, ids).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
+
+/// Loads TV programmes by id.
+pub struct TvProgrammeLoader(DatabaseConnection);
+
+impl Loader<i64> for TvProgrammeLoader {
+    type Value = tv::Programme;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = tv::programmes_by_id(&self.0, ids).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
+
+/// Loads channels' days: one query per distinct day asked, for all channels.
+pub struct TvDayLoader(DatabaseConnection);
+
+impl Loader<(i64, chrono::NaiveDate)> for TvDayLoader {
+    type Value = Vec<tv::Programme>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(i64, chrono::NaiveDate)],
+    ) -> Result<HashMap<(i64, chrono::NaiveDate), Self::Value>, Self::Error> {
+        let mut days: HashMap<chrono::NaiveDate, Vec<i64>> = HashMap::new();
+        for (channel, day) in keys {
+            days.entry(*day).or_default().push(*channel);
+        }
+        let mut out: HashMap<(i64, chrono::NaiveDate), Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (day, channels) in days {
+            let from = crate::time::start_of_moscow_day(day);
+            let to = crate::time::next_moscow_midnight(from);
+            for p in tv::programmes_between(&self.0, &channels, from, to)
+                .await
+                .map_err(Arc::new)?
+            {
+                out.entry((p.channel_id, day)).or_default().push(p);
+            }
+        }
+        Ok(out)
     }
 }
 

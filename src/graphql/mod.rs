@@ -15,6 +15,7 @@ pub mod notices;
 pub mod scalars;
 pub mod staff;
 pub mod support;
+pub mod tv;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
@@ -31,6 +32,7 @@ pub struct Query(
     accounts::AccountsQuery,
     support::SupportQuery,
     catalog::CatalogQuery,
+    tv::TvQuery,
     notices::NoticesQuery,
     node::NodeQuery,
     staff::StaffRoot,

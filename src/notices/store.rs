@@ -59,11 +59,15 @@ pub async fn page(
                 .add(Column::EndsAt.gt(now)),
         );
     }
-    Ok(
-        pagination::fetch(db, list, Column::Id, |row| row.id, request)
-            .await?
-            .map(from_row),
+    Ok(pagination::fetch(
+        db,
+        list,
+        (Column::Id, pagination::Direction::Descending),
+        |row| row.id,
+        request,
     )
+    .await?
+    .map(from_row))
 }
 
 /// The notices with these ids.

@@ -21,4 +21,5 @@ mod schema;
 mod sessions;
 mod sign_in;
 mod support;
+mod tv;
 mod websocket;

@@ -1,0 +1,465 @@
+//! GraphQL face of the TV guide: packages, channels, a channel's day, the grid
+//! and "now on air". All public.
+
+use std::collections::HashMap;
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::Duration;
+
+use super::connection::{connection, page_request};
+use super::context::ContextExt;
+use super::errors::ApiError;
+use super::node::{GlobalId, NodeKind};
+use super::scalars::{Date, DateTime};
+use crate::time::start_of_moscow_day;
+use crate::tv::{self, Category};
+
+/// Longest time range of one `tvSchedule` request.
+pub const MAX_SCHEDULE_HOURS: i64 = 36;
+/// Length of an `onAir` time slot.
+pub const SLOT_MINUTES: i64 = 30;
+/// Most slots of one `onAir` request (after "now").
+pub const MAX_SLOTS: i32 = 12;
+
+/// The main category of a programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "Category")]
+pub enum ProgrammeCategory {
+    /// Feature film.
+    Film,
+    /// Series.
+    Series,
+    /// For children.
+    Kids,
+    /// Sport.
+    Sport,
+    /// News.
+    News,
+    /// Documentary.
+    Documentary,
+    /// Shows and entertainment.
+    Entertainment,
+    /// Music.
+    Music,
+    /// Anything else.
+    Other,
+}
+
+/// A channel package.
+#[derive(Debug, Clone)]
+pub struct TvPackage(pub tv::Package);
+
+/// A channel package.
+#[Object]
+impl TvPackage {
+    /// Package id (pass it to `tvChannels(packageId:)`).
+    async fn id(&self) -> ID {
+        ID(self.0.code.clone())
+    }
+
+    /// Name, in Russian.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What it holds, in Russian.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Included with every TV tariff.
+    async fn base(&self) -> bool {
+        self.0.base
+    }
+}
+
+/// Someone who makes or appears in a programme.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Person {
+    /// Role as XMLTV names it: director, actor, presenter, commentator, writer…
+    pub role: String,
+    /// Full name.
+    pub name: String,
+}
+
+/// One airing of a programme, with its channel when the list it came from
+/// already had it (so `channel` costs nothing there).
+#[derive(Debug, Clone)]
+pub struct TvProgramme(pub tv::Programme, Option<tv::Channel>);
+
+impl TvProgramme {
+    fn on(programme: tv::Programme, channel: &tv::Channel) -> Self {
+        TvProgramme(programme, Some(channel.clone()))
+    }
+}
+
+impl From<tv::Programme> for TvProgramme {
+    fn from(p: tv::Programme) -> Self {
+        TvProgramme(p, None)
+    }
+}
+
+/// One airing of a programme.
+#[Object]
+impl TvProgramme {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::encode(NodeKind::TvProgramme, self.0.id)
+    }
+
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Description.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Start.
+    async fn starts_at(&self) -> DateTime {
+        DateTime(self.0.starts_at)
+    }
+
+    /// End.
+    async fn ends_at(&self) -> DateTime {
+        DateTime(self.0.ends_at)
+    }
+
+    /// Main category.
+    async fn category(&self) -> ProgrammeCategory {
+        self.0.category.into()
+    }
+
+    /// Further genres, in Russian.
+    async fn genres(&self) -> &[String] {
+        &self.0.genres
+    }
+
+    /// Directors, actors, presenters…
+    async fn people(&self) -> Vec<Person> {
+        self.0
+            .people
+            .iter()
+            .map(|(role, name)| Person {
+                role: role.clone(),
+                name: name.clone(),
+            })
+            .collect()
+    }
+
+    /// Minimum age (16 for «16+»); null when unrated.
+    async fn age_rating(&self) -> Option<i32> {
+        self.0.age_rating
+    }
+
+    /// Shown for the first time.
+    async fn premiere(&self) -> bool {
+        self.0.premiere
+    }
+
+    /// The channel.
+    async fn channel(&self, ctx: &Context<'_>) -> Result<Option<TvChannel>, ApiError> {
+        if let Some(channel) = &self.1 {
+            return Ok(Some(TvChannel(channel.clone())));
+        }
+        Ok(ctx
+            .loaders()
+            .tv_channels
+            .load_one(self.0.channel_id)
+            .await?
+            .map(TvChannel))
+    }
+}
+
+/// A TV channel.
+#[derive(Debug, Clone)]
+pub struct TvChannel(pub tv::Channel);
+
+impl From<tv::Channel> for TvChannel {
+    fn from(c: tv::Channel) -> Self {
+        TvChannel(c)
+    }
+}
+
+/// A TV channel.
+#[Object]
+impl TvChannel {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::encode(NodeKind::TvChannel, self.0.id)
+    }
+
+    /// Position in the channel list.
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The package it belongs to.
+    async fn package(&self, ctx: &Context<'_>) -> Result<Option<TvPackage>, ApiError> {
+        match self.0.package_id {
+            Some(id) => Ok(ctx.loaders().tv_packages.load_one(id).await?.map(TvPackage)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether the viewer sees this channel (every channel, until visibility settings exist).
+    async fn visible(&self) -> bool {
+        true
+    }
+
+    /// Programmes that air on a Moscow day (including one running at midnight).
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The Moscow day.")] date: Date,
+    ) -> Result<Vec<TvProgramme>, ApiError> {
+        let day = ctx.loaders().tv_days.load_one((self.0.id, date.0)).await?;
+        Ok(day
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| TvProgramme::on(p, &self.0))
+            .collect())
+    }
+}
+
+connection!(TvChannelConnection, TvChannelEdge, TvChannel, "TV channels");
+
+/// One channel's row of the grid.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct TvChannelSchedule {
+    /// The channel.
+    pub channel: TvChannel,
+    /// Its programmes overlapping the requested range, in time order.
+    pub programmes: Vec<TvProgramme>,
+}
+
+/// A programme on a channel, in "now on air".
+#[derive(Debug, Clone, SimpleObject)]
+pub struct OnAirItem {
+    /// The channel.
+    pub channel: TvChannel,
+    /// The programme.
+    pub programme: TvProgramme,
+}
+
+/// A time slot of "now on air": slot 0 is what airs at that instant; each next
+/// slot is a 30-minute window (on :00 and :30) of programmes that start in it
+/// (slot 1 also holds those starting before its window, after the instant).
+#[derive(Debug, Clone, SimpleObject)]
+pub struct OnAirSlot {
+    /// Start of the slot (for slot 0: the instant asked).
+    pub starts_at: DateTime,
+    /// End of the slot.
+    pub ends_at: DateTime,
+    /// Whether this is "now".
+    pub now: bool,
+    /// Programmes in channel order.
+    pub items: Vec<OnAirItem>,
+}
+
+/// Root fields of the TV guide. Anyone may ask.
+#[derive(Default)]
+pub struct TvQuery;
+
+#[Object]
+impl TvQuery {
+    /// Channel packages.
+    async fn tv_packages(&self, ctx: &Context<'_>) -> Result<Vec<TvPackage>, ApiError> {
+        Ok(tv::packages(ctx.db())
+            .await?
+            .into_iter()
+            .map(TvPackage)
+            .collect())
+    }
+
+    /// Channels in list order, optionally of one package.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn tv_channels(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only channels of this package (a `TvPackage.id`).")] package_id: Option<
+            ID,
+        >,
+        #[graphql(desc = "Return the first N items after `after` (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor: return items after this one.")] after: Option<String>,
+        #[graphql(desc = "Return the last N items before `before` (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor: return items before this one.")] before: Option<String>,
+    ) -> Result<TvChannelConnection, ApiError> {
+        let request = page_request(first, after, last, before)?;
+        let package = match package_id {
+            Some(code) => {
+                let packages = tv::packages(ctx.db()).await?;
+                let found = packages.into_iter().find(|p| p.code == code.0);
+                Some(
+                    found
+                        .ok_or_else(|| {
+                            ApiError::bad_input("packageId", "Такого пакета каналов нет")
+                        })?
+                        .id,
+                )
+            }
+            None => None,
+        };
+        Ok(tv::channels(ctx.db(), package, &request).await?.into())
+    }
+
+    /// One channel by its ID; null when there is none.
+    async fn tv_channel(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A `TvChannel.id`.")] id: ID,
+    ) -> Result<Option<TvChannel>, ApiError> {
+        let id = GlobalId::parse("id", &id)?;
+        if id.kind != NodeKind::TvChannel {
+            return Ok(None);
+        }
+        Ok(ctx
+            .loaders()
+            .tv_channels
+            .load_one(id.key)
+            .await?
+            .map(TvChannel))
+    }
+
+    /// The grid: programmes of the given channels (all when omitted) overlapping
+    /// `[from, to)`, at most 36 hours.
+    async fn tv_schedule(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Channel IDs; all channels when omitted.")] channel_ids: Option<Vec<ID>>,
+        #[graphql(desc = "Start of the range.")] from: DateTime,
+        #[graphql(desc = "End of the range (at most 36 hours after `from`).")] to: DateTime,
+    ) -> Result<Vec<TvChannelSchedule>, ApiError> {
+        if to.0 <= from.0 {
+            return Err(ApiError::bad_input(
+                "to",
+                "Конец периода должен быть позже начала",
+            ));
+        }
+        if to.0 - from.0 > Duration::hours(MAX_SCHEDULE_HOURS) {
+            return Err(ApiError::bad_input(
+                "to",
+                format!("Сетку можно запросить не больше чем на {MAX_SCHEDULE_HOURS} часов за раз"),
+            ));
+        }
+        let ids = match channel_ids {
+            Some(ids) => Some(
+                ids.iter()
+                    .map(|id| GlobalId::parse("channelIds", id))
+                    .filter_map(|id| match id {
+                        Ok(g) if g.kind == NodeKind::TvChannel => Some(Ok(g.key)),
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e)),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None => None,
+        };
+        let channels = tv::channels_by_id(ctx.db(), ids.as_deref()).await?;
+        let channel_ids: Vec<i64> = channels.iter().map(|c| c.id).collect();
+        let mut by_channel: HashMap<i64, Vec<tv::Programme>> = HashMap::new();
+        for p in tv::programmes_between(ctx.db(), &channel_ids, from.0, to.0).await? {
+            by_channel.entry(p.channel_id).or_default().push(p);
+        }
+        Ok(channels
+            .into_iter()
+            .map(|c| TvChannelSchedule {
+                programmes: by_channel
+                    .remove(&c.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| TvProgramme::on(p, &c))
+                    .collect(),
+                channel: TvChannel(c),
+            })
+            .collect())
+    }
+
+    /// "Now on air": what airs at `at` (default now) on every channel, then the
+    /// programmes starting in each of the next `slots` 30-minute slots.
+    async fn on_air(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The instant; now when omitted.")] at: Option<DateTime>,
+        #[graphql(
+            desc = "How many 30-minute slots after now (0–12, default 2).",
+            default = 2
+        )]
+        slots: i32,
+    ) -> Result<Vec<OnAirSlot>, ApiError> {
+        if !(0..=MAX_SLOTS).contains(&slots) {
+            return Err(ApiError::bad_input(
+                "slots",
+                format!("От 0 до {MAX_SLOTS} слотов"),
+            ));
+        }
+        let at = at.map(|a| a.0).unwrap_or_else(|| ctx.clock().now());
+        // Slots are aligned to :00 and :30 Moscow time (Moscow's offset is whole hours).
+        let slot = Duration::minutes(SLOT_MINUTES);
+        let day_start = start_of_moscow_day(crate::time::moscow_date(at));
+        let into_day = at - day_start;
+        let first_boundary = day_start
+            + slot * (i32::try_from(into_day.num_minutes() / SLOT_MINUTES).unwrap_or(0) + 1);
+        let until = first_boundary + slot * slots;
+        let channels = tv::channels_by_id(ctx.db(), None).await?;
+        let order: HashMap<i64, (usize, &tv::Channel)> = channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id, (i, c)))
+            .collect();
+        let programmes = tv::airing(ctx.db(), at, until).await?;
+        let mut result: Vec<OnAirSlot> = (0..=slots)
+            .map(|i| {
+                let (starts, ends) = match i {
+                    0 => (at, first_boundary),
+                    1 => (at, first_boundary + slot),
+                    _ => (first_boundary + slot * (i - 1), first_boundary + slot * i),
+                };
+                OnAirSlot {
+                    starts_at: DateTime(starts),
+                    ends_at: DateTime(ends),
+                    now: i == 0,
+                    items: Vec::new(),
+                }
+            })
+            .collect();
+        let mut placed: Vec<(usize, usize, tv::Programme)> = Vec::new();
+        for p in programmes {
+            let Some((position, _)) = order.get(&p.channel_id) else {
+                continue;
+            };
+            let index = if p.starts_at <= at {
+                0
+            } else {
+                // Programmes starting before the first boundary open slot 1.
+                let offset = (p.starts_at - first_boundary)
+                    .num_minutes()
+                    .div_euclid(SLOT_MINUTES);
+                usize::try_from(offset + 1).unwrap_or(0).max(1)
+            };
+            if index < result.len() {
+                placed.push((index, *position, p));
+            }
+        }
+        placed.sort_by_key(|(slot, position, p)| (*slot, *position, p.starts_at));
+        for (index, position, p) in placed {
+            let channel = &channels[position];
+            result[index].items.push(OnAirItem {
+                programme: TvProgramme::on(p, channel),
+                channel: TvChannel(channel.clone()),
+            });
+        }
+        Ok(result)
+    }
+}
