@@ -19,6 +19,7 @@ pub mod graphql;
 pub mod http;
 pub mod money;
 pub mod notices;
+pub mod notifications;
 pub mod pagination;
 pub mod ratelimit;
 pub mod sms;

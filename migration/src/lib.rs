@@ -7,6 +7,7 @@ mod m20261125_000001_foundation;
 mod m20261125_000002_sign_in;
 mod m20261125_000003_money;
 mod m20261125_000004_tv_guide;
+mod m20261125_000005_ratings_notifications;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_sign_in::Migration),
             Box::new(m20261125_000003_money::Migration),
             Box::new(m20261125_000004_tv_guide::Migration),
+            Box::new(m20261125_000005_ratings_notifications::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ use super::catalog::Tariff;
 use super::context::ContextExt;
 use super::errors::ApiError;
 use super::node::{GlobalId, NodeKind};
+use super::notifications::NotificationSettings;
 use super::scalars::{Date, DateTime, Money};
 use crate::time::moscow_date;
 use crate::{accounts, auth, billing};
@@ -190,6 +191,14 @@ impl Account {
                 at: DateTime(c.at),
             })
             .collect())
+    }
+
+    /// Which notifications the subscriber gets (SMS news, billing warnings, TV reminders, e-mail).
+    async fn notification_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<NotificationSettings, ApiError> {
+        super::notifications::of(ctx, self.0.id).await
     }
 
     /// Devices and browsers signed in to this account now, newest first; `current`

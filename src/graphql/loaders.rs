@@ -31,6 +31,10 @@ pub struct Loaders {
     pub tv_programmes: DataLoader<TvProgrammeLoader>,
     /// A channel's programmes on a Moscow day, by (channel id, day).
     pub tv_days: DataLoader<TvDayLoader>,
+    /// Public rating summaries by normalised title.
+    pub tv_ratings: DataLoader<TvRatingLoader>,
+    /// A subscriber's own stars by (account id, normalised title).
+    pub tv_own_ratings: DataLoader<TvOwnRatingLoader>,
 }
 
 impl Loaders {
@@ -49,6 +53,8 @@ impl Loaders {
             tv_packages: DataLoader::new(TvPackageLoader(db.clone()), tokio::spawn),
             tv_programmes: DataLoader::new(TvProgrammeLoader(db.clone()), tokio::spawn),
             tv_days: DataLoader::new(TvDayLoader(db.clone()), tokio::spawn),
+            tv_ratings: DataLoader::new(TvRatingLoader(db.clone()), tokio::spawn),
+            tv_own_ratings: DataLoader::new(TvOwnRatingLoader(db.clone()), tokio::spawn),
         }
     }
 }
@@ -194,6 +200,48 @@ impl Loader<(i64, chrono::NaiveDate)> for TvDayLoader {
                 .map_err(Arc::new)?
             {
                 out.entry((p.channel_id, day)).or_default().push(p);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Loads public rating summaries by normalised title.
+pub struct TvRatingLoader(DatabaseConnection);
+
+impl Loader<String> for TvRatingLoader {
+    type Value = tv::ratings::Summary;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        tv::ratings::summaries(&self.0, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// Loads a subscriber's own stars by (account id, normalised title).
+pub struct TvOwnRatingLoader(DatabaseConnection);
+
+impl Loader<(i64, String)> for TvOwnRatingLoader {
+    type Value = i32;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(i64, String)],
+    ) -> Result<HashMap<(i64, String), Self::Value>, Self::Error> {
+        let mut by_account: HashMap<i64, Vec<String>> = HashMap::new();
+        for (account, title) in keys {
+            by_account.entry(*account).or_default().push(title.clone());
+        }
+        let mut out = HashMap::new();
+        for (account, titles) in by_account {
+            for (title, stars) in tv::ratings::own(&self.0, account, &titles)
+                .await
+                .map_err(Arc::new)?
+            {
+                out.insert((account, title), stars);
             }
         }
         Ok(out)

@@ -12,6 +12,7 @@ pub mod extensions;
 pub mod loaders;
 pub mod node;
 pub mod notices;
+pub mod notifications;
 pub mod scalars;
 pub mod staff;
 pub mod support;
@@ -45,6 +46,8 @@ pub struct Mutation(
     auth::AuthMutation,
     billing::BillingMutation,
     billing::StaffMutationRoot,
+    tv::TvMutation,
+    notifications::NotificationsMutation,
 );
 
 /// Live updates over WebSocket (`graphql-transport-ws` or legacy `graphql-ws`).

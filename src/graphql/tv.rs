@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Duration;
 
 use super::connection::{connection, page_request};
 use super::context::ContextExt;
-use super::errors::ApiError;
+use super::errors::{ApiError, UserError, UserErrorCode};
 use super::node::{GlobalId, NodeKind};
 use super::scalars::{Date, DateTime};
 use crate::time::start_of_moscow_day;
@@ -70,6 +70,86 @@ impl TvPackage {
     /// Included with every TV tariff.
     async fn base(&self) -> bool {
         self.0.base
+    }
+}
+
+/// Subscribers' ratings of a programme title.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ProgrammeRating {
+    /// Mean stars (1–5, two decimals); null before the first vote.
+    pub average: Option<f64>,
+    /// How many subscribers rated it.
+    pub count: i32,
+    /// The signed-in subscriber's own stars; null when not rated or anonymous.
+    pub my_stars: Option<i32>,
+}
+
+/// Input of `rateProgramme`.
+#[derive(Debug, InputObject)]
+pub struct RateProgrammeInput {
+    /// The programme (any airing of the title).
+    pub programme_id: ID,
+    /// 1 to 5.
+    pub stars: i32,
+}
+
+/// Result of `rateProgramme`.
+#[derive(Debug, SimpleObject)]
+pub struct RateProgrammePayload {
+    /// The programme with its updated rating.
+    pub programme: Option<TvProgramme>,
+    /// `INVALID_VALUE` for stars outside 1–5, `NOT_FOUND` for an unknown programme.
+    pub user_errors: Vec<UserError>,
+}
+
+/// TV mutations of a subscriber.
+#[derive(Default)]
+pub struct TvMutation;
+
+#[Object]
+impl TvMutation {
+    /// Rates a programme title 1–5 stars; rating it again changes the rating.
+    async fn rate_programme(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Programme and stars.")] input: RateProgrammeInput,
+    ) -> Result<RateProgrammePayload, ApiError> {
+        let account = ctx.viewer().account_id().ok_or(ApiError::Unauthenticated)?;
+        let fail = |field: &str, code, message: &str| RateProgrammePayload {
+            programme: None,
+            user_errors: vec![UserError::at(&["input", field], code, message)],
+        };
+        let Ok(stars) = tv::ratings::Stars::parse(input.stars) else {
+            return Ok(fail(
+                "stars",
+                UserErrorCode::InvalidValue,
+                "Оценка — от 1 до 5 звёзд",
+            ));
+        };
+        let id = GlobalId::parse("input.programmeId", &input.programme_id)?;
+        let programme = match id.kind {
+            NodeKind::TvProgramme => ctx.loaders().tv_programmes.load_one(id.key).await?,
+            _ => None,
+        };
+        let Some(programme) = programme else {
+            return Ok(fail(
+                "programmeId",
+                UserErrorCode::NotFound,
+                "Такой передачи нет в программе",
+            ));
+        };
+        tv::ratings::rate(
+            ctx.db(),
+            ctx.clock().now(),
+            account,
+            &programme.title,
+            stars,
+        )
+        .await?;
+        Ok(RateProgrammePayload {
+            programme: Some(programme.into()),
+            user_errors: Vec::new(),
+        })
     }
 }
 
@@ -157,6 +237,28 @@ impl TvProgramme {
     /// Shown for the first time.
     async fn premiere(&self) -> bool {
         self.0.premiere
+    }
+
+    /// What subscribers think of this title (every airing of it shares the ratings).
+    async fn rating(&self, ctx: &Context<'_>) -> Result<ProgrammeRating, ApiError> {
+        let key = tv::normalize(&self.0.title);
+        let summary = ctx.loaders().tv_ratings.load_one(key.clone()).await?;
+        let mine = match ctx.viewer().account_id() {
+            Some(account) => {
+                ctx.loaders()
+                    .tv_own_ratings
+                    .load_one((account, key))
+                    .await?
+            }
+            None => None,
+        };
+        Ok(ProgrammeRating {
+            average: summary.map(|s| (s.average * 100.0).round() / 100.0),
+            count: summary
+                .map(|s| i32::try_from(s.count).unwrap_or(i32::MAX))
+                .unwrap_or(0),
+            my_stars: mine,
+        })
     }
 
     /// The channel.

@@ -2,6 +2,7 @@
 //! the questions a viewer asks of them: a channel's day, a grid, what is on now.
 
 pub mod import;
+pub mod ratings;
 pub mod xmltv;
 
 use chrono::{DateTime, Utc};
@@ -11,6 +12,16 @@ use sea_orm::{
 };
 
 use crate::pagination::{self, Direction, Page, PageRequest};
+
+/// A title as Russian speakers compare them: lower case, `ё` as `е`, single spaces.
+pub fn normalize(title: &str) -> String {
+    title
+        .to_lowercase()
+        .replace('ё', "е")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// The main category of a programme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

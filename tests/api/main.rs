@@ -22,4 +22,5 @@ mod sessions;
 mod sign_in;
 mod support;
 mod tv;
+mod tv_personal;
 mod websocket;

@@ -1,0 +1,103 @@
+//! Notification settings: which SMS a subscriber wants (news, billing warnings,
+//! TV reminders) and whether to get e-mail too.
+
+use chrono::{DateTime, Utc};
+use entity::notification_settings;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+
+/// A subscriber's choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// News and offers by SMS.
+    pub sms_news: bool,
+    /// Billing warnings (days until blocking) by SMS.
+    pub sms_billing: bool,
+    /// TV reminders by SMS.
+    pub sms_tv: bool,
+    /// E-mail copies.
+    pub email: bool,
+    /// Last change, if any.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl Default for Settings {
+    /// Until the subscriber chooses: only billing warnings, which protect their
+    /// service; nothing promotional.
+    fn default() -> Self {
+        Settings {
+            sms_news: false,
+            sms_billing: true,
+            sms_tv: false,
+            email: false,
+            updated_at: None,
+        }
+    }
+}
+
+/// A partial change: `None` keeps the current choice.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Change {
+    /// News by SMS.
+    pub sms_news: Option<bool>,
+    /// Billing warnings by SMS.
+    pub sms_billing: Option<bool>,
+    /// TV reminders by SMS.
+    pub sms_tv: Option<bool>,
+    /// E-mail copies.
+    pub email: Option<bool>,
+}
+
+/// The settings of `account_id` (the defaults until changed).
+pub async fn get(db: &impl ConnectionTrait, account_id: i64) -> Result<Settings, DbErr> {
+    Ok(notification_settings::Entity::find_by_id(account_id)
+        .one(db)
+        .await?
+        .map(|row| Settings {
+            sms_news: row.sms_news,
+            sms_billing: row.sms_billing,
+            sms_tv: row.sms_tv,
+            email: row.email,
+            updated_at: Some(row.updated_at),
+        })
+        .unwrap_or_default())
+}
+
+/// Applies `change` and returns the result.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    account_id: i64,
+    change: Change,
+) -> Result<Settings, DbErr> {
+    let current = get(db, account_id).await?;
+    let next = Settings {
+        sms_news: change.sms_news.unwrap_or(current.sms_news),
+        sms_billing: change.sms_billing.unwrap_or(current.sms_billing),
+        sms_tv: change.sms_tv.unwrap_or(current.sms_tv),
+        email: change.email.unwrap_or(current.email),
+        updated_at: Some(now),
+    };
+    use notification_settings::Column;
+    notification_settings::Entity::insert(notification_settings::ActiveModel {
+        account_id: Set(account_id),
+        sms_news: Set(next.sms_news),
+        sms_billing: Set(next.sms_billing),
+        sms_tv: Set(next.sms_tv),
+        email: Set(next.email),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(Column::AccountId)
+            .update_columns([
+                Column::SmsNews,
+                Column::SmsBilling,
+                Column::SmsTv,
+                Column::Email,
+                Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec(db)
+    .await?;
+    Ok(next)
+}
