@@ -141,6 +141,14 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// `$start, $start+1, …` for `count` values (an `IN (…)` or `VALUES` list).
+pub fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Begins a transaction that will write. On SQLite it starts as a write
 /// transaction (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy
 /// timeout instead of failing when a read would upgrade to a write; on

@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 
 use super::arithmetic::days_in_month;
 use super::status;
-use crate::db::statement;
+use crate::db::{placeholders, statement};
 use crate::time::start_of_moscow_day;
 
 /// Accounts charged per transaction.
@@ -37,13 +37,6 @@ async fn active_account_ids(db: &impl ConnectionTrait, after: i64) -> Result<Vec
         ))
         .await?;
     rows.iter().map(|r| r.try_get::<i64>("", "id")).collect()
-}
-
-fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 async fn charge_batch(

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use super::normalize;
-use crate::db::statement;
+use crate::db::{placeholders, statement};
 
 /// 1 to 5 stars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,13 +64,6 @@ pub async fn rate(
     ))
     .await?;
     Ok(())
-}
-
-fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Summaries of these normalised titles (titles without votes are absent).
