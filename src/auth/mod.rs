@@ -93,11 +93,6 @@ impl Viewer {
         self.session_id
     }
 
-    /// Whether the viewer is signed in at all.
-    pub const fn is_signed_in(&self) -> bool {
-        !matches!(self.identity, Identity::Anonymous)
-    }
-
     /// Whether the viewer is an operator.
     pub const fn is_staff(&self) -> bool {
         matches!(self.identity, Identity::Staff { .. })

@@ -9,6 +9,7 @@ use super::connection::{connection, page_request};
 use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
 use super::scalars::{Date, DateTime, Decimal, Money};
+use crate::accounts;
 use crate::billing::ledger::{self, EntryFilter, EntryKind};
 use crate::billing::promised::{self, PromiseError};
 use crate::billing::subscriptions::{Ownership, Subscription as Item};
@@ -16,7 +17,6 @@ use crate::billing::{self, CreditError, Movement};
 use crate::catalog::CatalogItem;
 use crate::money::Kopecks;
 use crate::time::moscow_date;
-use crate::{accounts, auth};
 
 /// How long a promised payment lasts (schema data).
 #[derive(Debug, Clone, Copy)]
@@ -494,7 +494,7 @@ impl BillingMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Idempotency key.", default)] input: ActivatePromisedPaymentInput,
     ) -> Result<ActivatePromisedPaymentPayload, ApiError> {
-        let account_id = ctx.viewer().account_id().ok_or(ApiError::Unauthenticated)?;
+        let account_id = ctx.subscriber()?;
         let key = input.idempotency_key.filter(|k| !k.trim().is_empty());
         if key.as_ref().is_some_and(|k| k.len() > 200) {
             return Err(ApiError::bad_input(
@@ -623,11 +623,8 @@ pub struct StaffMutationRoot;
 impl StaffMutationRoot {
     /// Operators' mutations: `UNAUTHENTICATED` without a session, `FORBIDDEN` for subscribers.
     async fn staff(&self, ctx: &Context<'_>) -> Result<StaffMutation, ApiError> {
-        let viewer: auth::Viewer = ctx.viewer();
-        match viewer.credential_id() {
-            Some(credential_id) if viewer.is_staff() => Ok(StaffMutation { credential_id }),
-            Some(_) => Err(ApiError::Forbidden),
-            None => Err(ApiError::Unauthenticated),
-        }
+        Ok(StaffMutation {
+            credential_id: ctx.staff()?,
+        })
     }
 }

@@ -4,6 +4,7 @@
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
+use super::errors::ApiError;
 use super::loaders::Loaders;
 use crate::auth::Viewer;
 use crate::clock::SharedClock;
@@ -22,6 +23,20 @@ pub trait ContextExt {
     fn loaders(&self) -> &Loaders;
     /// The caller; anonymous when the transport set none.
     fn viewer(&self) -> Viewer;
+    /// The signed-in subscriber's account, or `UNAUTHENTICATED`.
+    fn subscriber(&self) -> Result<i64, ApiError> {
+        self.viewer().account_id().ok_or(ApiError::Unauthenticated)
+    }
+    /// The signed-in operator's credential: `UNAUTHENTICATED` without a session,
+    /// `FORBIDDEN` for subscribers.
+    fn staff(&self) -> Result<i64, ApiError> {
+        let viewer = self.viewer();
+        match viewer.credential_id() {
+            Some(credential_id) if viewer.is_staff() => Ok(credential_id),
+            Some(_) => Err(ApiError::Forbidden),
+            None => Err(ApiError::Unauthenticated),
+        }
+    }
 }
 
 impl ContextExt for Context<'_> {

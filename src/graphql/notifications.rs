@@ -76,7 +76,7 @@ impl NotificationsMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The choices to change.")] input: UpdateNotificationSettingsInput,
     ) -> Result<UpdateNotificationSettingsPayload, ApiError> {
-        let account_id = ctx.viewer().account_id().ok_or(ApiError::Unauthenticated)?;
+        let account_id = ctx.subscriber()?;
         if input.email == Some(true) {
             let account = accounts::find_many(ctx.db(), &[account_id]).await?.pop();
             if account.and_then(|a| a.email).is_none() {

@@ -58,11 +58,8 @@ pub struct StaffRoot;
 impl StaffRoot {
     /// Operators' tools: `UNAUTHENTICATED` without a session, `FORBIDDEN` for subscribers.
     async fn staff(&self, ctx: &Context<'_>) -> Result<StaffQuery, ApiError> {
-        let viewer = ctx.viewer();
-        match viewer.credential_id() {
-            Some(credential_id) if viewer.is_staff() => Ok(StaffQuery { credential_id }),
-            Some(_) => Err(ApiError::Forbidden),
-            None => Err(ApiError::Unauthenticated),
-        }
+        Ok(StaffQuery {
+            credential_id: ctx.staff()?,
+        })
     }
 }

@@ -114,7 +114,7 @@ impl TvMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Programme and stars.")] input: RateProgrammeInput,
     ) -> Result<RateProgrammePayload, ApiError> {
-        let account = ctx.viewer().account_id().ok_or(ApiError::Unauthenticated)?;
+        let account = ctx.subscriber()?;
         let fail = |field: &str, code, message: &str| RateProgrammePayload {
             programme: None,
             user_errors: vec![UserError::at(&["input", field], code, message)],
