@@ -36,6 +36,9 @@ pub enum Command {
         /// The XMLTV file.
         file: PathBuf,
     },
+    /// Print the demo TV week (220 channels, 7 days around today) as XMLTV, for
+    /// trying `import-epg` and for benchmarks.
+    DemoEpg,
     /// Manage staff (operators).
     #[command(subcommand)]
     Staff(StaffCommand),

@@ -96,7 +96,18 @@ pub async fn connect(
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbSetupError> {
-    Migrator::up(db, None).await.map_err(DbSetupError::Migrate)
+    Migrator::up(db, None)
+        .await
+        .map_err(DbSetupError::Migrate)?;
+    // Search terms are computed in Rust, so a migration that adds them cannot
+    // fill them in for rows imported before it.
+    let indexed = crate::tv::search::index_missing(db)
+        .await
+        .map_err(DbSetupError::Migrate)?;
+    if indexed > 0 {
+        tracing::info!(programmes = indexed, "TV search terms computed");
+    }
+    Ok(())
 }
 
 /// Whether the database answers and has every migration applied.

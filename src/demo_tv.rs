@@ -249,6 +249,14 @@ const THEMES: &[Theme] = &[
     },
 ];
 
+/// Packages sold as catalog services (demo_money's catalog); the base package
+/// comes with every TV tariff.
+const SOLD_AS: &[(&str, &str)] = &[
+    ("kino", "tv-kino"),
+    ("sport", "tv-sport"),
+    ("kids", "tv-kids"),
+];
+
 const PACKAGES: &[(&str, &str, &str, bool)] = &[
     ("base", "Базовый", "Федеральные и городские каналы", true),
     (
@@ -360,7 +368,8 @@ pub fn document(now: DateTime<Utc>) -> String {
             if age > 0 {
                 let _ = write!(xml, "<rating system=\"RU\"><value>{age}+</value></rating>");
             }
-            if k % 11 == 3 {
+            // Premieres are new films and series, now and then.
+            if k % 11 == 3 && matches!(category, "Фильм" | "Сериал") {
                 xml.push_str("<premiere/>");
             }
             xml.push_str("</programme>\n");
@@ -390,6 +399,10 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), DbE
             description,
             *base,
             i32::try_from(order).unwrap_or(0),
+            SOLD_AS
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, item)| *item),
         )
         .await?;
         let suffix = format!(".{code}.demo");

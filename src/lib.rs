@@ -14,7 +14,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 mod demo_money;
-mod demo_tv;
+pub mod demo_tv;
 pub mod graphql;
 pub mod http;
 pub mod money;

@@ -24,6 +24,10 @@ async fn main() -> ExitCode {
             telemetry::init(cli.settings.log_format);
             app::import_epg(&cli.settings, &file).await
         }
+        Command::DemoEpg => {
+            print!("{}", kabinet::demo_tv::document(chrono::Utc::now()));
+            Ok(())
+        }
         Command::BillingRun { date } => {
             telemetry::init(cli.settings.log_format);
             app::billing_run(&cli.settings, date).await

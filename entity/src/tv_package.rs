@@ -14,6 +14,8 @@ pub struct Model {
     /// Included with every TV tariff.
     pub base: bool,
     pub sort_order: i32,
+    /// Code of the catalog item that sells this package; base packages come with every TV tariff.
+    pub catalog_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

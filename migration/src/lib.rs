@@ -1,5 +1,6 @@
 //! Kabinet's schema migrations: forward-only, identical on SQLite and
-//! PostgreSQL, applied at start-up and by `kabinet migrate`.
+//! PostgreSQL (except the full-text index each builds its own way), applied at
+//! start-up and by `kabinet migrate`.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -8,6 +9,7 @@ mod m20261125_000002_sign_in;
 mod m20261125_000003_money;
 mod m20261125_000004_tv_guide;
 mod m20261125_000005_ratings_notifications;
+mod m20261125_000006_tv_search_personal;
 
 pub struct Migrator;
 
@@ -20,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_money::Migration),
             Box::new(m20261125_000004_tv_guide::Migration),
             Box::new(m20261125_000005_ratings_notifications::Migration),
+            Box::new(m20261125_000006_tv_search_personal::Migration),
         ]
     }
 }

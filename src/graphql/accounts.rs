@@ -201,6 +201,35 @@ impl Account {
         super::notifications::of(ctx, self.0.id).await
     }
 
+    /// Titles in «Избранное», by title, optionally of one category.
+    async fn tv_favourites(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this category.")] category: Option<super::tv::ProgrammeCategory>,
+    ) -> Result<Vec<super::tv_personal::TvFavourite>, ApiError> {
+        super::tv_personal::favourites_of(ctx, self.0.id, category).await
+    }
+
+    /// Airings of favourites in the next two days (announced automatically),
+    /// soonest first.
+    async fn tv_reminders(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::tv_personal::TvReminder>, ApiError> {
+        super::tv_personal::reminders_of(ctx, self.0.id).await
+    }
+
+    /// Whether the TV guide shows only the channels of the subscriber's packages
+    /// by default (`showOnlyMyPackages`).
+    async fn tv_only_my_packages(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+        Ok(ctx
+            .loaders()
+            .tv_visibility
+            .load_one(self.0.id)
+            .await?
+            .is_some_and(|v| v.only_my_packages))
+    }
+
     /// Devices and browsers signed in to this account now, newest first; `current`
     /// marks the one asking. End one with `revokeLoginSession`.
     async fn login_sessions(&self, ctx: &Context<'_>) -> Result<Vec<LoginSession>, ApiError> {

@@ -164,6 +164,8 @@ pub enum UserErrorCode {
     AccountSuspended,
     /// Nothing is charged on the account.
     NothingCharged,
+    /// A list is full (e.g. favourites); remove something first.
+    LimitReached,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

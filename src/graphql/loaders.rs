@@ -35,6 +35,8 @@ pub struct Loaders {
     pub tv_ratings: DataLoader<TvRatingLoader>,
     /// A subscriber's own stars by (account id, normalised title).
     pub tv_own_ratings: DataLoader<TvOwnRatingLoader>,
+    /// A subscriber's channel visibility by account id.
+    pub tv_visibility: DataLoader<TvVisibilityLoader>,
 }
 
 impl Loaders {
@@ -55,6 +57,10 @@ impl Loaders {
             tv_days: DataLoader::new(TvDayLoader(db.clone()), tokio::spawn),
             tv_ratings: DataLoader::new(TvRatingLoader(db.clone()), tokio::spawn),
             tv_own_ratings: DataLoader::new(TvOwnRatingLoader(db.clone()), tokio::spawn),
+            tv_visibility: DataLoader::new(
+                TvVisibilityLoader(db.clone(), clock.clone()),
+                tokio::spawn,
+            ),
         }
     }
 }
@@ -256,5 +262,27 @@ pub struct LoadError(Arc<DbErr>);
 impl From<Arc<DbErr>> for super::errors::ApiError {
     fn from(err: Arc<DbErr>) -> Self {
         super::errors::ApiError::internal(LoadError(err))
+    }
+}
+
+/// Loads subscribers' channel visibility (asked once per request however many
+/// channels show `visible`).
+pub struct TvVisibilityLoader(DatabaseConnection, SharedClock);
+
+impl Loader<i64> for TvVisibilityLoader {
+    type Value = tv::visibility::Visibility;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let today = crate::time::moscow_date(self.1.now());
+        let mut out = HashMap::new();
+        // One viewer per request: the batch has one key.
+        for id in ids {
+            let visibility = tv::visibility::of(&self.0, *id, today)
+                .await
+                .map_err(Arc::new)?;
+            out.insert(*id, visibility);
+        }
+        Ok(out)
     }
 }

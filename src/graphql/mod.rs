@@ -17,6 +17,8 @@ pub mod scalars;
 pub mod staff;
 pub mod support;
 pub mod tv;
+pub mod tv_personal;
+pub mod tv_search;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
@@ -34,6 +36,7 @@ pub struct Query(
     support::SupportQuery,
     catalog::CatalogQuery,
     tv::TvQuery,
+    tv_search::TvSearchQuery,
     notices::NoticesQuery,
     node::NodeQuery,
     staff::StaffRoot,
@@ -47,6 +50,7 @@ pub struct Mutation(
     billing::BillingMutation,
     billing::StaffMutationRoot,
     tv::TvMutation,
+    tv_personal::TvPersonalMutation,
     notifications::NotificationsMutation,
 );
 

@@ -14,6 +14,7 @@ use super::context::ContextExt;
 use super::errors::ApiError;
 use super::notices::ServiceNotice;
 use super::tv::{TvChannel, TvProgramme};
+use super::tv_personal::{TvFavourite, TvReminder};
 
 /// The kinds of objects that have global IDs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,16 +29,22 @@ pub enum NodeKind {
     TvChannel,
     /// A TV programme airing (public).
     TvProgramme,
+    /// A title in a subscriber's favourites (its owner only).
+    TvFavourite,
+    /// A TV reminder (its owner only).
+    TvReminder,
 }
 
 impl NodeKind {
     // Keep in step with `name` below (a unit test round-trips every kind).
-    const ALL: [NodeKind; 5] = [
+    const ALL: [NodeKind; 7] = [
         NodeKind::Account,
         NodeKind::ServiceNotice,
         NodeKind::LoginSession,
         NodeKind::TvChannel,
         NodeKind::TvProgramme,
+        NodeKind::TvFavourite,
+        NodeKind::TvReminder,
     ];
 
     fn name(self) -> &'static str {
@@ -47,6 +54,8 @@ impl NodeKind {
             NodeKind::LoginSession => "LoginSession",
             NodeKind::TvChannel => "TvChannel",
             NodeKind::TvProgramme => "TvProgramme",
+            NodeKind::TvFavourite => "TvFavourite",
+            NodeKind::TvReminder => "TvReminder",
         }
     }
 }
@@ -101,6 +110,10 @@ pub enum Node {
     TvChannel(TvChannel),
     /// A TV programme airing.
     TvProgramme(TvProgramme),
+    /// A title in the subscriber's favourites.
+    TvFavourite(TvFavourite),
+    /// A TV reminder.
+    TvReminder(TvReminder),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
@@ -136,6 +149,18 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
             .load_one(id.key)
             .await?
             .map(|p| Node::TvProgramme(p.into())),
+        NodeKind::TvFavourite => match ctx.viewer().account_id() {
+            Some(account) => crate::tv::favourites::find(ctx.db(), account, id.key)
+                .await?
+                .map(|f| Node::TvFavourite(TvFavourite(f))),
+            None => None,
+        },
+        NodeKind::TvReminder => match ctx.viewer().account_id() {
+            Some(account) => crate::tv::reminders::find(ctx.db(), account, id.key)
+                .await?
+                .map(|r| Node::TvReminder(TvReminder(r))),
+            None => None,
+        },
     })
 }
 

@@ -311,9 +311,12 @@ impl TvChannel {
         }
     }
 
-    /// Whether the viewer sees this channel (every channel, until visibility settings exist).
-    async fn visible(&self) -> bool {
-        true
+    /// Whether the viewer sees this channel by default (set with `showOnlyMyPackages` and
+    /// `setChannelVisibility`); always true for an anonymous viewer.
+    async fn visible(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+        Ok(viewer_visibility(ctx)
+            .await?
+            .is_none_or(|v| v.shows(&self.0)))
     }
 
     /// Programmes that air on a Moscow day (including one running at midnight).
@@ -364,6 +367,16 @@ pub struct OnAirSlot {
     pub now: bool,
     /// Programmes in channel order.
     pub items: Vec<OnAirItem>,
+}
+
+/// The signed-in subscriber's channel visibility; `None` for anyone else.
+pub(super) async fn viewer_visibility(
+    ctx: &Context<'_>,
+) -> Result<Option<tv::visibility::Visibility>, ApiError> {
+    match ctx.viewer().account_id() {
+        Some(account_id) => Ok(ctx.loaders().tv_visibility.load_one(account_id).await?),
+        None => Ok(None),
+    }
 }
 
 /// Root fields of the TV guide. Anyone may ask.
@@ -439,7 +452,10 @@ impl TvQuery {
     async fn tv_schedule(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Channel IDs; all channels when omitted.")] channel_ids: Option<Vec<ID>>,
+        #[graphql(
+            desc = "Channel IDs; when omitted, the channels the viewer sees (all for anonymous viewers)."
+        )]
+        channel_ids: Option<Vec<ID>>,
         #[graphql(desc = "Start of the range.")] from: DateTime,
         #[graphql(desc = "End of the range (at most 36 hours after `from`).")] to: DateTime,
     ) -> Result<Vec<TvChannelSchedule>, ApiError> {
@@ -455,20 +471,15 @@ impl TvQuery {
                 format!("Сетку можно запросить не больше чем на {MAX_SCHEDULE_HOURS} часов за раз"),
             ));
         }
-        let ids = match channel_ids {
-            Some(ids) => Some(
-                ids.iter()
-                    .map(|id| GlobalId::parse("channelIds", id))
-                    .filter_map(|id| match id {
-                        Ok(g) if g.kind == NodeKind::TvChannel => Some(Ok(g.key)),
-                        Ok(_) => None,
-                        Err(e) => Some(Err(e)),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
-            None => None,
-        };
-        let channels = tv::channels_by_id(ctx.db(), ids.as_deref()).await?;
+        let ids = channel_ids
+            .map(|ids| super::tv_search::channel_keys("channelIds", &ids))
+            .transpose()?;
+        let mut channels = tv::channels_by_id(ctx.db(), ids.as_deref()).await?;
+        if ids.is_none()
+            && let Some(visibility) = viewer_visibility(ctx).await?
+        {
+            channels.retain(|c| visibility.shows(c));
+        }
         let channel_ids: Vec<i64> = channels.iter().map(|c| c.id).collect();
         let mut by_channel: HashMap<i64, Vec<tv::Programme>> = HashMap::new();
         for p in tv::programmes_between(ctx.db(), &channel_ids, from.0, to.0).await? {
@@ -488,8 +499,8 @@ impl TvQuery {
             .collect())
     }
 
-    /// "Now on air": what airs at `at` (default now) on every channel, then the
-    /// programmes starting in each of the next `slots` 30-minute slots.
+    /// "Now on air": what airs at `at` (default now) on every channel the viewer
+    /// sees, then the programmes starting in each of the next `slots` 30-minute slots.
     async fn on_air(
         &self,
         ctx: &Context<'_>,
@@ -514,7 +525,10 @@ impl TvQuery {
         let first_boundary = day_start
             + slot * (i32::try_from(into_day.num_minutes() / SLOT_MINUTES).unwrap_or(0) + 1);
         let until = first_boundary + slot * slots;
-        let channels = tv::channels_by_id(ctx.db(), None).await?;
+        let mut channels = tv::channels_by_id(ctx.db(), None).await?;
+        if let Some(visibility) = viewer_visibility(ctx).await? {
+            channels.retain(|c| visibility.shows(c));
+        }
         let order: HashMap<i64, (usize, &tv::Channel)> = channels
             .iter()
             .enumerate()

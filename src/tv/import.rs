@@ -12,8 +12,8 @@ use sea_orm::{
     QueryFilter,
 };
 
-use super::Category;
 use super::xmltv::{self, ParseError, XmltvProgramme};
+use super::{Category, search};
 
 /// Rows per multi-row insert.
 const CHUNK: usize = 500;
@@ -44,7 +44,7 @@ pub enum ImportError {
 
 fn row(channel_id: i64, p: &XmltvProgramme) -> tv_programme::ActiveModel {
     let (category, genres) = Category::classify(&p.categories);
-    tv_programme::ActiveModel {
+    let mut row = tv_programme::ActiveModel {
         channel_id: Set(channel_id),
         starts_at: Set(p.start),
         ends_at: Set(p.stop),
@@ -61,7 +61,9 @@ fn row(channel_id: i64, p: &XmltvProgramme) -> tv_programme::ActiveModel {
         age_rating: Set(p.age_rating),
         premiere: Set(p.premiere),
         ..Default::default()
-    }
+    };
+    search::computed_columns(&mut row, p.title.trim(), &p.people, &genres);
+    row
 }
 
 /// Imports an XMLTV document.

@@ -1,8 +1,14 @@
 //! The TV guide: packages, channels and programmes (imported from XMLTV), and
 //! the questions a viewer asks of them: a channel's day, a grid, what is on now.
 
+pub mod favourites;
+pub mod highlights;
 pub mod import;
 pub mod ratings;
+pub mod reminders;
+pub mod search;
+pub mod terms;
+pub mod visibility;
 pub mod xmltv;
 
 use chrono::{DateTime, Utc};
@@ -168,6 +174,8 @@ pub struct Programme {
     pub ends_at: DateTime<Utc>,
     /// Title.
     pub title: String,
+    /// The title normalised (see [`normalize`]).
+    pub title_key: String,
     /// Description.
     pub description: String,
     /// Main category.
@@ -218,6 +226,7 @@ fn programme(row: tv_programme::Model) -> Programme {
             .filter_map(|l| l.split_once(':'))
             .map(|(r, n)| (r.to_owned(), n.to_owned()))
             .collect(),
+        title_key: row.title_key.unwrap_or_else(|| normalize(&row.title)),
         title: row.title,
         description: row.description,
         age_rating: row.age_rating,
@@ -343,6 +352,7 @@ pub async fn insert_package(
     description: &str,
     base: bool,
     sort_order: i32,
+    catalog_code: Option<&str>,
 ) -> Result<i64, DbErr> {
     Ok(tv_package::Entity::insert(tv_package::ActiveModel {
         code: Set(code.to_owned()),
@@ -350,6 +360,7 @@ pub async fn insert_package(
         description: Set(description.to_owned()),
         base: Set(base),
         sort_order: Set(sort_order),
+        catalog_code: Set(catalog_code.map(str::to_owned)),
         ..Default::default()
     })
     .exec_with_returning(db)

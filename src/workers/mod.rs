@@ -11,7 +11,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::clock::SharedClock;
-use crate::{billing, ratelimit, sms};
+use crate::{billing, ratelimit, sms, tv};
 
 /// Messages delivered per claim.
 const SMS_BATCH: u64 = 20;
@@ -141,6 +141,27 @@ impl Workers {
                 },
             ))
         };
+        let reminders = {
+            let ctx = ctx.clone();
+            tokio::spawn(repeat(
+                "tv_reminders",
+                ctx.poll,
+                None,
+                stopped.clone(),
+                move || {
+                    let ctx = ctx.clone();
+                    async move {
+                        let queued = tv::reminders::announce_due(&ctx.db, ctx.clock.now())
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        if queued > 0 {
+                            ctx.sms_wake.0.notify_one();
+                        }
+                        Ok(())
+                    }
+                },
+            ))
+        };
         let housekeeping = tokio::spawn(repeat(
             "housekeeping",
             HOUSEKEEPING_EVERY,
@@ -158,7 +179,7 @@ impl Workers {
         ));
         Workers {
             stop,
-            handles: vec![outbox, billing, housekeeping],
+            handles: vec![outbox, billing, reminders, housekeeping],
         }
     }
 

@@ -23,4 +23,5 @@ mod sign_in;
 mod support;
 mod tv;
 mod tv_personal;
+mod tv_search;
 mod websocket;
