@@ -119,6 +119,10 @@ pub struct Settings {
     #[arg(long, env = "KABINET_BODY_LIMIT", default_value_t = 1024 * 1024, global = true)]
     pub body_limit: usize,
 
+    /// Largest request body from a signed-in operator, in bytes (EPG imports).
+    #[arg(long, env = "KABINET_STAFF_BODY_LIMIT", default_value_t = 64 * 1024 * 1024, global = true)]
+    pub staff_body_limit: usize,
+
     /// Seconds a request may take before it is answered with 408.
     #[arg(
         long,

@@ -541,14 +541,14 @@ pub struct AdjustBalancePayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// Operators' mutations. Every field needs a staff session.
-pub struct StaffMutation {
+/// Operators' money mutations (part of `StaffMutation`).
+pub struct BillingStaffMutation {
     credential_id: i64,
 }
 
-/// Operators' mutations. Every field needs a staff session.
+/// Operators' money mutations.
 #[Object]
-impl StaffMutation {
+impl BillingStaffMutation {
     /// Credits or debits an account with a reason; the entry carries the operator.
     async fn adjust_balance(
         &self,
@@ -615,6 +615,10 @@ impl StaffMutation {
     }
 }
 
+/// Operators' mutations. Every field needs a staff session.
+#[derive(async_graphql::MergedObject)]
+pub struct StaffMutation(BillingStaffMutation, super::tv_import::TvStaffMutation);
+
 /// The `staff` root mutation field.
 #[derive(Default)]
 pub struct StaffMutationRoot;
@@ -623,8 +627,11 @@ pub struct StaffMutationRoot;
 impl StaffMutationRoot {
     /// Operators' mutations: `UNAUTHENTICATED` without a session, `FORBIDDEN` for subscribers.
     async fn staff(&self, ctx: &Context<'_>) -> Result<StaffMutation, ApiError> {
-        Ok(StaffMutation {
-            credential_id: ctx.staff()?,
-        })
+        Ok(StaffMutation(
+            BillingStaffMutation {
+                credential_id: ctx.staff()?,
+            },
+            super::tv_import::TvStaffMutation,
+        ))
     }
 }

@@ -17,6 +17,7 @@ pub mod scalars;
 pub mod staff;
 pub mod support;
 pub mod tv;
+pub mod tv_import;
 pub mod tv_personal;
 pub mod tv_search;
 

@@ -7,7 +7,6 @@ use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, Data};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Json;
-use axum::body::Bytes;
 use std::net::SocketAddr;
 
 use axum::Extension;
@@ -112,7 +111,7 @@ pub async fn post(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Response {
     if !is_json(&headers) {
         return error_response(
@@ -121,6 +120,27 @@ pub async fn post(
             "Запрос к /graphql отправляется с Content-Type: application/json",
         );
     }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let viewer = match viewer(&state, authorization).await {
+        Ok(v) => v,
+        Err(err) => return internal(&headers, &err),
+    };
+    // The session is known before the body is read: operators may send more
+    // (an EPG file), anyone else at most the ordinary limit.
+    let limit = if viewer.is_staff() {
+        state.settings.staff_body_limit
+    } else {
+        state.settings.body_limit
+    };
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("Тело запроса больше {limit} байт"),
+        );
+    };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(_) => {
@@ -130,13 +150,6 @@ pub async fn post(
                 "Тело запроса должно быть JSON-объектом {query, variables, operationName} или их массивом",
             );
         }
-    };
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let viewer = match viewer(&state, authorization).await {
-        Ok(v) => v,
-        Err(err) => return internal(&headers, &err),
     };
     let peer = peer.map(|Extension(ConnectInfo(p))| p);
     let caller = (viewer, client_info(&state, &headers, peer));

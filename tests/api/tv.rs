@@ -299,3 +299,77 @@ async fn a_page_of_channels_with_their_day_costs_a_constant_number_of_statements
         "{few} for 3 channels, {many} for 100"
     );
 }
+
+const IMPORT_EPG: &str = "mutation ($xml: String!) { staff { importEpg(input: {xmltv: $xml}) {
+  report { channels newChannels programmes replaced } userErrors { field code message } } } }";
+
+#[tokio::test]
+async fn operators_import_epg_files_over_graphql() {
+    let app = TestApp::spawn().await;
+    let operator = app.login("operator", "operator12345").await;
+    let body = app
+        .graphql_as(Some(&operator), IMPORT_EPG, json!({ "xml": SMALL }))
+        .await;
+    assert_eq!(
+        data(&body)["staff"]["importEpg"],
+        json!({
+            "report": { "channels": 2, "newChannels": 2, "programmes": 5, "replaced": 0 },
+            "userErrors": []
+        })
+    );
+    // Again, padded past the ordinary 1 MiB body limit: operators may send more.
+    let padded = SMALL.replace("<tv>", &format!("<tv><!-- {} -->", "x".repeat(1_500_000)));
+    let body = app
+        .graphql_as(Some(&operator), IMPORT_EPG, json!({ "xml": padded }))
+        .await;
+    assert_eq!(
+        data(&body)["staff"]["importEpg"]["report"],
+        json!({ "channels": 2, "newChannels": 0, "programmes": 5, "replaced": 5 })
+    );
+    let (one, _) = test_channels(&app).await;
+    let day =
+        "query ($id: ID!) { tvChannel(id: $id) { programmes(date: \"2026-11-27\") { title } } }";
+    let before = app.graphql(day, json!({ "id": one["id"] })).await;
+    assert_eq!(
+        data(&before)["tvChannel"]["programmes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // A broken file: the line, and nothing changed.
+    let broken = SMALL.replace("<title>Утро</title>", "<title>Утро</titel>");
+    let body = app
+        .graphql_as(Some(&operator), IMPORT_EPG, json!({ "xml": broken }))
+        .await;
+    let payload = &data(&body)["staff"]["importEpg"];
+    assert_eq!(payload["report"], Value::Null);
+    assert_eq!(payload["userErrors"][0]["code"], "INVALID_VALUE");
+    assert_eq!(payload["userErrors"][0]["field"], json!(["input", "xmltv"]));
+    assert!(
+        payload["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("строка 6"),
+        "{payload}"
+    );
+    let after = app.graphql(day, json!({ "id": one["id"] })).await;
+    assert_eq!(after, before);
+
+    // Subscribers and anonymous callers may not; a subscriber's big body is refused whole.
+    let demo = app.login("demo", "demo12345").await;
+    let body = app
+        .graphql_as(Some(&demo), IMPORT_EPG, json!({ "xml": SMALL }))
+        .await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"]);
+    let body = app.graphql(IMPORT_EPG, json!({ "xml": SMALL })).await;
+    assert_eq!(error_codes(&body), ["UNAUTHENTICATED"]);
+    let response = app
+        .post_graphql(
+            Some(&demo),
+            &json!({ "query": IMPORT_EPG, "variables": { "xml": padded } }),
+        )
+        .await;
+    assert_eq!(response.status(), 413);
+}
