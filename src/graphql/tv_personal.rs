@@ -19,6 +19,8 @@ const MAX_CHANNELS_AT_ONCE: usize = 500;
 #[derive(Debug, Clone)]
 pub struct TvFavourite(pub favourites::Favourite);
 
+/// A programme title in «Избранное». Every airing of the title counts: they are
+/// announced in `tvReminders` two days ahead.
 #[Object]
 impl TvFavourite {
     /// Global ID.
@@ -46,6 +48,7 @@ impl TvFavourite {
 #[derive(Debug, Clone)]
 pub struct TvReminder(pub reminders::Reminder);
 
+/// An upcoming airing of a favourite, announced two days ahead.
 #[Object]
 impl TvReminder {
     /// Global ID.
