@@ -19,6 +19,7 @@ pub mod support_contacts;
 pub mod tv_channel;
 pub mod tv_channel_visibility;
 pub mod tv_favourite;
+pub mod tv_guide_version;
 pub mod tv_package;
 pub mod tv_preferences;
 pub mod tv_programme;

@@ -23,12 +23,6 @@ pub struct Model {
     pub premiere: bool,
     /// The title normalised (lower case, ё → е): ratings, favourites and reminders match on it.
     pub title_key: Option<String>,
-    /// Search terms of the title (normalised Russian stems, space-separated).
-    pub title_terms: Option<String>,
-    /// Search terms of the people's names.
-    pub people_terms: Option<String>,
-    /// Search terms of the genres.
-    pub genre_terms: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

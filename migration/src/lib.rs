@@ -1,6 +1,5 @@
 //! Kabinet's schema migrations: forward-only, identical on SQLite and
-//! PostgreSQL (except the full-text index each builds its own way), applied at
-//! start-up and by `kabinet migrate`.
+//! PostgreSQL, applied at start-up and by `kabinet migrate`.
 
 pub use sea_orm_migration::prelude::*;
 

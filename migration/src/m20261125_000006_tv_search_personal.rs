@@ -1,12 +1,8 @@
-//! TV search (terms on each programme, a full-text index per database),
-//! favourites, reminders and channel visibility.
-//!
-//! Search terms are computed by the application (lower case, ё → е, Russian
-//! stems), so both databases match the same words: PostgreSQL indexes them with
-//! GIN over `to_tsvector('simple', …)`, SQLite with an FTS5 table kept in step
-//! by triggers.
+//! The guide's version (replicas rebuild their in-memory guide and search
+//! index when it changes), title keys, favourites, reminders and channel
+//! visibility.
 
-use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
+use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -21,9 +17,13 @@ enum Account {
 enum TvProgramme {
     Table,
     TitleKey,
-    TitleTerms,
-    PeopleTerms,
-    GenreTerms,
+}
+
+#[derive(DeriveIden)]
+enum TvGuideVersion {
+    Table,
+    Id,
+    Version,
 }
 
 #[derive(DeriveIden)]
@@ -73,54 +73,39 @@ enum TvPreferences {
     UpdatedAt,
 }
 
-const SQLITE_FTS: [&str; 4] = [
-    "CREATE VIRTUAL TABLE tv_programme_fts USING fts5(\
-     title_terms, people_terms, genre_terms, \
-     content='tv_programme', content_rowid='id', \
-     tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER tv_programme_fts_insert AFTER INSERT ON tv_programme BEGIN \
-     INSERT INTO tv_programme_fts (rowid, title_terms, people_terms, genre_terms) \
-     VALUES (new.id, new.title_terms, new.people_terms, new.genre_terms); END",
-    "CREATE TRIGGER tv_programme_fts_delete AFTER DELETE ON tv_programme BEGIN \
-     INSERT INTO tv_programme_fts (tv_programme_fts, rowid, title_terms, people_terms, genre_terms) \
-     VALUES ('delete', old.id, old.title_terms, old.people_terms, old.genre_terms); END",
-    "CREATE TRIGGER tv_programme_fts_update AFTER UPDATE ON tv_programme BEGIN \
-     INSERT INTO tv_programme_fts (tv_programme_fts, rowid, title_terms, people_terms, genre_terms) \
-     VALUES ('delete', old.id, old.title_terms, old.people_terms, old.genre_terms); \
-     INSERT INTO tv_programme_fts (rowid, title_terms, people_terms, genre_terms) \
-     VALUES (new.id, new.title_terms, new.people_terms, new.genre_terms); END",
-];
-
-const POSTGRES_FTS: [&str; 3] = [
-    "CREATE INDEX idx_tv_programme_title_terms ON tv_programme \
-     USING GIN (to_tsvector('simple'::regconfig, coalesce(title_terms, '')))",
-    "CREATE INDEX idx_tv_programme_people_terms ON tv_programme \
-     USING GIN (to_tsvector('simple'::regconfig, coalesce(people_terms, '')))",
-    "CREATE INDEX idx_tv_programme_genre_terms ON tv_programme \
-     USING GIN (to_tsvector('simple'::regconfig, coalesce(genre_terms, '')))",
-];
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // Bumped by every import: each replica compares it with the version of
+        // the guide it holds in memory.
+        manager
+            .create_table(
+                Table::create()
+                    .table(TvGuideVersion::Table)
+                    .col(integer(TvGuideVersion::Id).primary_key())
+                    .col(big_integer(TvGuideVersion::Version))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .exec_stmt(
+                Query::insert()
+                    .into_table(TvGuideVersion::Table)
+                    .columns([TvGuideVersion::Id, TvGuideVersion::Version])
+                    .values_panic([1.into(), 1.into()])
+                    .to_owned(),
+            )
+            .await?;
         // Null until computed: rows imported before this migration get their
-        // terms from the application at start-up.
-        for column in [
-            string_len_null(TvProgramme::TitleKey, 500),
-            text_null(TvProgramme::TitleTerms),
-            text_null(TvProgramme::PeopleTerms),
-            text_null(TvProgramme::GenreTerms),
-        ] {
-            let mut column = column;
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(TvProgramme::Table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        // key from the application at start-up.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(TvProgramme::Table)
+                    .add_column(string_len_null(TvProgramme::TitleKey, 500))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_index(
                 Index::create()
@@ -130,19 +115,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Sqlite => {
-                for sql in SQLITE_FTS {
-                    db.execute_unprepared(sql).await?;
-                }
-            }
-            _ => {
-                for sql in POSTGRES_FTS {
-                    db.execute_unprepared(sql).await?;
-                }
-            }
-        }
 
         // The catalog item that sells a package ("my packages"); base
         // packages come with every TV tariff.

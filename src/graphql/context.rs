@@ -21,6 +21,8 @@ pub trait ContextExt {
     fn clock(&self) -> &SharedClock;
     /// The DataLoaders.
     fn loaders(&self) -> &Loaders;
+    /// The TV guide held in memory.
+    fn guide(&self) -> &crate::tv::guide::Guide;
     /// The caller; anonymous when the transport set none.
     fn viewer(&self) -> Viewer;
     /// The signed-in subscriber's account, or `UNAUTHENTICATED`.
@@ -50,6 +52,10 @@ impl ContextExt for Context<'_> {
 
     fn loaders(&self) -> &Loaders {
         self.data_unchecked::<Loaders>()
+    }
+
+    fn guide(&self) -> &crate::tv::guide::Guide {
+        self.data_unchecked::<std::sync::Arc<crate::tv::guide::Guide>>()
     }
 
     fn viewer(&self) -> Viewer {

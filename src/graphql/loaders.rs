@@ -41,7 +41,11 @@ pub struct Loaders {
 
 impl Loaders {
     /// Loaders over `db`, batching on the Tokio runtime.
-    pub fn new(db: &DatabaseConnection, clock: &SharedClock) -> Self {
+    pub fn new(
+        db: &DatabaseConnection,
+        clock: &SharedClock,
+        guide: &Arc<tv::guide::Guide>,
+    ) -> Self {
         Loaders {
             accounts: DataLoader::new(AccountLoader(db.clone()), tokio::spawn),
             notices: DataLoader::new(NoticeLoader(db.clone()), tokio::spawn),
@@ -54,7 +58,7 @@ impl Loaders {
             tv_channels: DataLoader::new(TvChannelLoader(db.clone()), tokio::spawn),
             tv_packages: DataLoader::new(TvPackageLoader(db.clone()), tokio::spawn),
             tv_programmes: DataLoader::new(TvProgrammeLoader(db.clone()), tokio::spawn),
-            tv_days: DataLoader::new(TvDayLoader(db.clone()), tokio::spawn),
+            tv_days: DataLoader::new(TvDayLoader(db.clone(), guide.clone()), tokio::spawn),
             tv_ratings: DataLoader::new(TvRatingLoader(db.clone()), tokio::spawn),
             tv_own_ratings: DataLoader::new(TvOwnRatingLoader(db.clone()), tokio::spawn),
             tv_visibility: DataLoader::new(
@@ -181,8 +185,8 @@ impl Loader<i64> for TvProgrammeLoader {
     }
 }
 
-/// Loads channels' days: one query per distinct day asked, for all channels.
-pub struct TvDayLoader(DatabaseConnection);
+/// Loads channels' days from the guide in memory.
+pub struct TvDayLoader(DatabaseConnection, Arc<tv::guide::Guide>);
 
 impl Loader<(i64, chrono::NaiveDate)> for TvDayLoader {
     type Value = Vec<tv::Programme>;
@@ -198,13 +202,11 @@ impl Loader<(i64, chrono::NaiveDate)> for TvDayLoader {
         }
         let mut out: HashMap<(i64, chrono::NaiveDate), Self::Value> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
+        let guide = self.1.get(&self.0).await.map_err(Arc::new)?;
         for (day, channels) in days {
             let from = crate::time::start_of_moscow_day(day);
             let to = crate::time::next_moscow_midnight(from);
-            for p in tv::programmes_between(&self.0, &channels, from, to)
-                .await
-                .map_err(Arc::new)?
-            {
+            for p in guide.between(&channels, from, to) {
                 out.entry((p.channel_id, day)).or_default().push(p);
             }
         }

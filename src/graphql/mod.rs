@@ -86,6 +86,7 @@ pub fn build_schema(
     clock: SharedClock,
     services: SchemaServices,
 ) -> AppSchema {
+    let guide = std::sync::Arc::new(crate::tv::guide::Guide::default());
     builder()
         // Depth is checked by `QueryShapeLimits`, which lets introspection go deeper.
         .limit_complexity(settings.max_complexity)
@@ -96,7 +97,8 @@ pub fn build_schema(
             max_root_fields: settings.max_root_fields,
         })
         .extension(extensions::ErrorCodes)
-        .data(loaders::Loaders::new(&db, &clock))
+        .data(loaders::Loaders::new(&db, &clock, &guide))
+        .data(guide)
         .data(auth::SessionTtl(settings.session_ttl()))
         .data(billing::PromisedPeriod(chrono::Duration::days(
             settings.promised_payment_days.max(1),

@@ -482,7 +482,8 @@ impl TvQuery {
         }
         let channel_ids: Vec<i64> = channels.iter().map(|c| c.id).collect();
         let mut by_channel: HashMap<i64, Vec<tv::Programme>> = HashMap::new();
-        for p in tv::programmes_between(ctx.db(), &channel_ids, from.0, to.0).await? {
+        let guide = ctx.guide().get(ctx.db()).await?;
+        for p in guide.between(&channel_ids, from.0, to.0) {
             by_channel.entry(p.channel_id).or_default().push(p);
         }
         Ok(channels
@@ -534,7 +535,12 @@ impl TvQuery {
             .enumerate()
             .map(|(i, c)| (c.id, (i, c)))
             .collect();
-        let programmes = tv::airing(ctx.db(), at, until).await?;
+        let channel_ids: Vec<i64> = channels.iter().map(|c| c.id).collect();
+        let programmes = ctx
+            .guide()
+            .get(ctx.db())
+            .await?
+            .airing(&channel_ids, at, until);
         let mut result: Vec<OnAirSlot> = (0..=slots)
             .map(|i| {
                 let (starts, ends) = match i {

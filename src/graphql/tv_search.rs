@@ -103,7 +103,7 @@ impl TvSearchQuery {
                 .map(|ids| channel_keys("channelIds", &ids))
                 .transpose()?,
         };
-        let page = search::search(ctx.db(), &filter, &request)
+        let page = search::search(ctx.db(), ctx.guide(), &filter, &request)
             .await?
             .map_err(filter_error)?;
         Ok(page.into())

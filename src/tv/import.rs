@@ -62,7 +62,7 @@ fn row(channel_id: i64, p: &XmltvProgramme) -> tv_programme::ActiveModel {
         premiere: Set(p.premiere),
         ..Default::default()
     };
-    search::computed_columns(&mut row, p.title.trim(), &p.people, &genres);
+    search::computed_columns(&mut row, p.title.trim());
     row
 }
 
@@ -128,6 +128,7 @@ pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> Result<ImportRepor
         }
         report.programmes += programmes.len();
     }
+    super::guide::bump(&tx).await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -2,6 +2,7 @@
 //! the questions a viewer asks of them: a channel's day, a grid, what is on now.
 
 pub mod favourites;
+pub mod guide;
 pub mod highlights;
 pub mod import;
 pub mod ratings;
@@ -292,26 +293,6 @@ pub async fn channels_by_id(
         .collect())
 }
 
-/// Programmes of these channels that overlap `[from, to)`, by channel and time.
-pub async fn programmes_between(
-    db: &impl ConnectionTrait,
-    channel_ids: &[i64],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Programme>, DbErr> {
-    Ok(tv_programme::Entity::find()
-        .filter(tv_programme::Column::ChannelId.is_in(channel_ids.iter().copied()))
-        .filter(tv_programme::Column::StartsAt.lt(to))
-        .filter(tv_programme::Column::EndsAt.gt(from))
-        .order_by_asc(tv_programme::Column::ChannelId)
-        .order_by_asc(tv_programme::Column::StartsAt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(programme)
-        .collect())
-}
-
 /// Programmes with these ids.
 pub async fn programmes_by_id(
     db: &impl ConnectionTrait,
@@ -319,24 +300,6 @@ pub async fn programmes_by_id(
 ) -> Result<Vec<Programme>, DbErr> {
     Ok(tv_programme::Entity::find()
         .filter(tv_programme::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(programme)
-        .collect())
-}
-
-/// Programmes on the air at `at` or starting before `until`, on every channel, by time.
-pub async fn airing(
-    db: &impl ConnectionTrait,
-    at: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<Programme>, DbErr> {
-    Ok(tv_programme::Entity::find()
-        .filter(tv_programme::Column::EndsAt.gt(at))
-        .filter(tv_programme::Column::StartsAt.lt(until))
-        .order_by_asc(tv_programme::Column::StartsAt)
-        .order_by_asc(tv_programme::Column::ChannelId)
         .all(db)
         .await?
         .into_iter()

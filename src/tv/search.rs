@@ -1,19 +1,33 @@
 //! Programme search: words of the title (the last one may be the start of a
 //! word, as people type), a person, a genre, a category, a minimum average
-//! rating and a time range, newest airings last (by start, then id).
+//! rating and a time range, in start order.
 //!
-//! Words are matched as [`terms`](super::terms) through each database's own
-//! full-text index: GIN over `to_tsvector('simple', …)` on PostgreSQL, an FTS5
-//! table on SQLite (docs/decisions.md has the comparison with tantivy).
+//! Words are matched as [`terms`](super::terms) (lower case, ё → е, Russian
+//! stems; names unstemmed, by their start) in a tantivy index kept in memory
+//! beside the guide ([`super::guide`]); ratings change all the time, so the
+//! rating filter asks the database which titles qualify. docs/decisions.md has
+//! the comparison with PostgreSQL full text and SQLite FTS5.
 
-use chrono::{DateTime, TimeZone, Utc};
+use std::collections::HashSet;
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
 use entity::tv_programme;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Value,
 };
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{
+    FAST, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
 
-use super::{Category, Programme, normalize, programme, terms};
+use super::guide::{Guide, Snapshot};
+use super::{Category, Programme, normalize, terms};
+use crate::db::statement;
 use crate::pagination::{self, Page, PageRequest};
 
 /// What to look for; every part given must match.
@@ -60,11 +74,11 @@ enum Field {
 }
 
 impl Field {
-    const fn column(self) -> &'static str {
+    const fn name(self) -> &'static str {
         match self {
-            Field::Title => "title_terms",
-            Field::People => "people_terms",
-            Field::Genres => "genre_terms",
+            Field::Title => "title",
+            Field::People => "people",
+            Field::Genres => "genres",
         }
     }
 }
@@ -116,95 +130,15 @@ fn words(
     }))
 }
 
-/// Terms are letters and digits only (see `terms::of`), so they need no
-/// escaping in either query language; quoting keeps them literal anyway.
-fn fts5_query(words: &[Words]) -> String {
-    let mut parts = Vec::new();
-    for w in words {
-        for (term, prefix) in w.terms.iter().zip(&w.prefix) {
-            let star = if *prefix { "*" } else { "" };
-            parts.push(format!("{} : \"{term}\"{star}", w.field.column()));
-        }
-    }
-    parts.join(" AND ")
-}
-
-fn tsquery(words: &Words) -> String {
-    words
-        .terms
-        .iter()
-        .zip(&words.prefix)
-        .map(|(term, prefix)| {
-            if *prefix {
-                format!("'{term}':*")
-            } else {
-                format!("'{term}'")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
-}
-
-/// The placeholder of a custom expression's only value: sea-query numbers
-/// `$1` on PostgreSQL and fills `?` on SQLite.
-const fn placeholder(backend: DatabaseBackend) -> &'static str {
-    match backend {
-        DatabaseBackend::Postgres => "$1",
-        _ => "?",
-    }
-}
-
-fn text_condition(backend: DatabaseBackend, words: &[Words]) -> Condition {
-    let mut condition = Condition::all();
-    if words.is_empty() {
-        return condition;
-    }
-    match backend {
-        DatabaseBackend::Sqlite => {
-            condition = condition.add(Expr::cust_with_values(
-                "tv_programme.id IN (SELECT rowid FROM tv_programme_fts WHERE tv_programme_fts MATCH ?)",
-                [fts5_query(words)],
-            ));
-        }
-        _ => {
-            for w in words {
-                // The same expression as the GIN indexes, so they are used.
-                condition = condition.add(Expr::cust_with_values(
-                    format!(
-                        "to_tsvector('simple'::regconfig, coalesce(tv_programme.{}, '')) \
-                         @@ to_tsquery('simple'::regconfig, {})",
-                        w.field.column(),
-                        placeholder(backend)
-                    ),
-                    [tsquery(w)],
-                ));
-            }
-        }
-    }
-    condition
-}
-
 /// Bits of the page key that hold the programme id (the rest holds the start,
 /// in seconds): ids stay below 2³¹ for centuries of weekly imports.
 const ID_BITS: u32 = 31;
 
-fn key(p: &tv_programme::Model) -> i64 {
-    (p.starts_at.timestamp() << ID_BITS) | (p.id & ((1 << ID_BITS) - 1))
-}
+const ID_MASK: i64 = (1 << ID_BITS) - 1;
 
-fn after(key: i64) -> Condition {
-    let id = key & ((1 << ID_BITS) - 1);
-    let starts = Utc
-        .timestamp_opt(key >> ID_BITS, 0)
-        .single()
-        .unwrap_or_default();
-    Condition::any()
-        .add(tv_programme::Column::StartsAt.gt(starts))
-        .add(
-            Condition::all()
-                .add(tv_programme::Column::StartsAt.eq(starts))
-                .add(tv_programme::Column::Id.gt(id)),
-        )
+/// A programme's place in search results: start (seconds), then id.
+fn key(starts_at: DateTime<Utc>, id: i64) -> i64 {
+    (starts_at.timestamp() << ID_BITS) | (id & ID_MASK)
 }
 
 /// Checks a filter before it reaches the database.
@@ -218,9 +152,208 @@ pub fn validate(filter: &Filter) -> Result<(), FilterError> {
     Ok(())
 }
 
-/// One page of the airings matching `filter`, by start time (only `first`/`after`).
+/// The fields of the search index.
+#[derive(Clone, Copy)]
+struct Fields {
+    key: tantivy::schema::Field,
+    start: tantivy::schema::Field,
+    end: tantivy::schema::Field,
+    channel: tantivy::schema::Field,
+    category: tantivy::schema::Field,
+    title_key: tantivy::schema::Field,
+    title: tantivy::schema::Field,
+    people: tantivy::schema::Field,
+    genres: tantivy::schema::Field,
+}
+
+/// Terms arrive already normalised: split on spaces only.
+const TERMS: &str = "terms";
+
+/// The guide's search index (in memory, one segment).
+pub struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl SearchIndex {
+    /// Indexes every programme of a guide snapshot.
+    pub fn build(programmes: &[Programme]) -> tantivy::Result<SearchIndex> {
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TERMS)
+                .set_index_option(IndexRecordOption::Basic),
+        );
+        let mut schema = Schema::builder();
+        let fields = Fields {
+            key: schema.add_i64_field("key", FAST),
+            start: schema.add_i64_field("start", FAST | INDEXED),
+            end: schema.add_i64_field("end", FAST | INDEXED),
+            channel: schema.add_i64_field("channel", INDEXED),
+            category: schema.add_text_field("category", STRING),
+            title_key: schema.add_text_field("title_key", STRING),
+            title: schema.add_text_field(Field::Title.name(), text.clone()),
+            people: schema.add_text_field(Field::People.name(), text.clone()),
+            genres: schema.add_text_field(Field::Genres.name(), text),
+        };
+        let index = Index::create_in_ram(schema.build());
+        index
+            .tokenizers()
+            .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
+        // One thread: one segment, and the other core keeps serving.
+        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        for p in programmes {
+            let mut doc = TantivyDocument::default();
+            doc.add_i64(fields.key, key(p.starts_at, p.id));
+            doc.add_i64(fields.start, p.starts_at.timestamp());
+            doc.add_i64(fields.end, p.ends_at.timestamp());
+            doc.add_i64(fields.channel, p.channel_id);
+            doc.add_text(fields.category, p.category.code());
+            doc.add_text(fields.title_key, &p.title_key);
+            doc.add_text(fields.title, terms::joined(&p.title));
+            let names: Vec<&str> = p.people.iter().map(|(_, name)| name.as_str()).collect();
+            doc.add_text(fields.people, terms::joined_words(&names.join(" ")));
+            doc.add_text(fields.genres, terms::joined(&p.genres.join(" ")));
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex { reader, fields })
+    }
+
+    fn text_field(&self, field: Field) -> tantivy::schema::Field {
+        match field {
+            Field::Title => self.fields.title,
+            Field::People => self.fields.people,
+            Field::Genres => self.fields.genres,
+        }
+    }
+
+    /// The query of a filter (all parts must match), without the page cursor.
+    fn query(
+        &self,
+        filter: &Filter,
+        words: &[Words],
+        rated: Option<&HashSet<String>>,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let seconds = |field, at: DateTime<Utc>| Term::from_field_i64(field, at.timestamp());
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Excluded(seconds(f.end, filter.from)),
+                Bound::Unbounded,
+            )),
+        )];
+        if let Some(to) = filter.to {
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Excluded(seconds(f.start, to)),
+                )),
+            ));
+        }
+        for w in words {
+            let field = self.text_field(w.field);
+            for (term, prefix) in w.terms.iter().zip(&w.prefix) {
+                // Terms are letters and digits only (`terms::of`): no regex syntax.
+                let query: Box<dyn Query> = match prefix {
+                    true => match RegexQuery::from_pattern(&format!("{term}.*"), field) {
+                        Ok(q) => Box::new(q),
+                        Err(_) => Box::new(TermQuery::new(
+                            Term::from_field_text(field, term),
+                            IndexRecordOption::Basic,
+                        )),
+                    },
+                    false => Box::new(TermQuery::new(
+                        Term::from_field_text(field, term),
+                        IndexRecordOption::Basic,
+                    )),
+                };
+                clauses.push((Occur::Must, query));
+            }
+        }
+        if let Some(category) = filter.category {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.category, category.code()),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(ids) = &filter.channel_ids {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermSetQuery::new(
+                    ids.iter().map(|id| Term::from_field_i64(f.channel, *id)),
+                )),
+            ));
+        }
+        if let Some(titles) = rated {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermSetQuery::new(
+                    titles.iter().map(|t| Term::from_field_text(f.title_key, t)),
+                )),
+            ));
+        }
+        clauses
+    }
+
+    /// Total matches and the keys of the page after `after`, in key order.
+    fn run(
+        &self,
+        clauses: Vec<(Occur, Box<dyn Query>)>,
+        after: Option<i64>,
+        limit: usize,
+    ) -> tantivy::Result<(usize, Vec<i64>)> {
+        let searcher = self.reader.searcher();
+        let base = BooleanQuery::new(clauses);
+        let total = searcher.search(&base, &Count)?;
+        let page = match after {
+            Some(after) => BooleanQuery::new(vec![
+                (Occur::Must, Box::new(base) as Box<dyn Query>),
+                (
+                    Occur::Must,
+                    Box::new(RangeQuery::new(
+                        Bound::Excluded(Term::from_field_i64(self.fields.key, after)),
+                        Bound::Unbounded,
+                    )),
+                ),
+            ]),
+            None => base,
+        };
+        let top = searcher.search(
+            &page,
+            &TopDocs::with_limit(limit).order_by_fast_field::<i64>("key", Order::Asc),
+        )?;
+        Ok((total, top.into_iter().filter_map(|(key, _)| key).collect()))
+    }
+}
+
+/// Titles whose average rating is at least `min`.
+async fn rated_at_least(db: &impl ConnectionTrait, min: f64) -> Result<HashSet<String>, DbErr> {
+    let rows = db
+        .query_all_raw(statement(
+            db,
+            "SELECT title_key FROM tv_rating GROUP BY title_key HAVING AVG(stars) >= $1",
+            vec![Value::from(min)],
+        ))
+        .await?;
+    rows.into_iter()
+        .map(|row| row.try_get::<String>("", "title_key"))
+        .collect()
+}
+
+/// One page of the airings matching `filter`, in start order (only `first`/`after`).
 pub async fn search(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    guide: &Guide,
     filter: &Filter,
     request: &PageRequest,
 ) -> Result<Result<Page<Programme>, FilterError>, DbErr> {
@@ -249,62 +382,35 @@ pub async fn search(
             Err(e) => return Ok(Err(e)),
         }
     }
-    let mut list = tv_programme::Entity::find()
-        .filter(tv_programme::Column::EndsAt.gt(filter.from))
-        .filter(text_condition(db.get_database_backend(), &texts));
-    if let Some(to) = filter.to {
-        list = list.filter(tv_programme::Column::StartsAt.lt(to));
-    }
-    if let Some(category) = filter.category {
-        list = list.filter(tv_programme::Column::Category.eq(category.code()));
-    }
-    if let Some(ids) = &filter.channel_ids {
-        list = list.filter(tv_programme::Column::ChannelId.is_in(ids.iter().copied()));
-    }
-    if let Some(min) = filter.min_rating {
-        list = list.filter(Expr::cust_with_values(
-            format!(
-                "tv_programme.title_key IN \
-                 (SELECT title_key FROM tv_rating GROUP BY title_key HAVING AVG(stars) >= {})",
-                placeholder(db.get_database_backend())
-            ),
-            [min],
-        ));
-    }
-    let total = list.clone().count(db).await?;
-    let mut window = list;
-    if let Some(key) = request.after {
-        window = window.filter(after(key));
-    }
-    let rows = window
-        .order_by_asc(tv_programme::Column::StartsAt)
-        .order_by_asc(tv_programme::Column::Id)
-        .limit(request.limit + 1)
-        .all(db)
-        .await?;
-    let mut page = pagination::into_page(request, rows, key);
-    page.total = Some(total);
-    Ok(Ok(page.map(programme)))
+    let rated = match filter.min_rating {
+        Some(min) => Some(rated_at_least(db, min).await?),
+        None => None,
+    };
+    let snapshot: std::sync::Arc<Snapshot> = guide.get(db).await?;
+    let index = &snapshot.search;
+    let clauses = index.query(filter, &texts, rated.as_ref());
+    let limit = usize::try_from(request.limit + 1).unwrap_or(usize::MAX);
+    let (total, keys) = index
+        .run(clauses, request.after, limit)
+        .map_err(|e| DbErr::Custom(format!("TV search: {e}")))?;
+    let rows: Vec<Programme> = keys
+        .into_iter()
+        .filter_map(|k| snapshot.programme(k & ID_MASK).cloned())
+        .collect();
+    let mut page = pagination::into_page(request, rows, |p| key(p.starts_at, p.id));
+    page.total = Some(total as u64);
+    Ok(Ok(page))
 }
 
-/// The computed columns of a programme row: title key and search terms.
-pub fn computed_columns(
-    row: &mut tv_programme::ActiveModel,
-    title: &str,
-    people: &[(String, String)],
-    genres: &[String],
-) {
-    let names: Vec<&str> = people.iter().map(|(_, name)| name.as_str()).collect();
+/// The computed column of a programme row: its title key.
+pub fn computed_columns(row: &mut tv_programme::ActiveModel, title: &str) {
     row.title_key = Set(Some(normalize(title)));
-    row.title_terms = Set(Some(terms::joined(title)));
-    row.people_terms = Set(Some(terms::joined_words(&names.join(" "))));
-    row.genre_terms = Set(Some(terms::joined(&genres.join(" "))));
 }
 
 /// Rows to index per round of [`index_missing`].
 const BACKFILL_BATCH: u64 = 1000;
 
-/// Computes title keys and terms for programmes imported before search existed
+/// Computes title keys for programmes imported before they existed
 /// (run at start-up; a no-op on an up-to-date database). Returns how many.
 pub async fn index_missing(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     let mut done = 0;
@@ -318,9 +424,9 @@ pub async fn index_missing(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
             return Ok(done);
         }
         for row in rows {
-            let p = programme(row.clone());
+            let title = row.title.clone();
             let mut active: tv_programme::ActiveModel = row.into();
-            computed_columns(&mut active, &p.title, &p.people, &p.genres);
+            computed_columns(&mut active, &title);
             tv_programme::Entity::update(active).exec(db).await?;
             done += 1;
         }
@@ -332,30 +438,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn queries_for_both_databases() {
+    fn words_and_prefixes() {
         let title = words(Field::Title, "title", Some("Тёмные сез"), Prefix::Last)
             .unwrap()
             .unwrap();
-        let person = words(Field::People, "person", Some("Михалков"), Prefix::All)
-            .unwrap()
-            .unwrap();
-        assert_eq!(tsquery(&title), "'темн' & 'сез':*");
-        assert_eq!(
-            fts5_query(&[title, person]),
-            "title_terms : \"темн\" AND title_terms : \"сез\"* AND people_terms : \"михалков\"*"
-        );
+        assert_eq!(title.terms, ["темн", "сез"]);
+        assert_eq!(title.prefix, [false, true]);
+        let person = words(
+            Field::People,
+            "person",
+            Some("Михалков Никита"),
+            Prefix::All,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(person.terms, ["михалков", "никита"]);
+        assert_eq!(person.prefix, [true, true]);
         let finished = words(Field::Title, "title", Some("сезон "), Prefix::Last)
             .unwrap()
             .unwrap();
-        assert_eq!(tsquery(&finished), "'сезон'");
+        assert_eq!(finished.prefix, [false]);
         assert!(words(Field::Title, "title", Some("«»!"), Prefix::Last).is_err());
     }
 
     #[test]
     fn keys_order_by_start_then_id() {
-        let at = |s: i64, id: i64| {
-            (Utc.timestamp_opt(s, 0).single().unwrap().timestamp() << ID_BITS) | id
-        };
+        use chrono::TimeZone;
+        let at = |s: i64, id: i64| key(Utc.timestamp_opt(s, 0).single().unwrap(), id);
         assert!(at(1_800_000_000, 5) < at(1_800_000_000, 6));
         assert!(at(1_800_000_000, 999_999) < at(1_800_000_060, 1));
     }
