@@ -302,6 +302,7 @@ fn finish_errors(response: &mut Response, request_id: Option<&RequestId>) {
         if code_of(error).is_none() {
             if error.message.starts_with("Failed to parse")
                 || error.message.starts_with("Invalid value")
+                || error.message.starts_with("Expected input type")
             {
                 // A value that the schema's types refused while resolving: the client's input.
                 set_code(error, ErrorCode::BadUserInput);

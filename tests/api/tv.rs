@@ -373,3 +373,15 @@ async fn operators_import_epg_files_over_graphql() {
         .await;
     assert_eq!(response.status(), 413);
 }
+
+#[tokio::test]
+async fn a_date_that_is_not_a_date_is_the_clients_mistake() {
+    let app = TestApp::spawn().await;
+    for date in ["TODAY", "\"25.11.2026\"", "20261125"] {
+        let query = format!(
+            "{{ tvChannels(first: 1) {{ nodes {{ programmes(date: {date}) {{ title }} }} }} }}"
+        );
+        let body = app.graphql(&query, json!({})).await;
+        assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{date}: {body}");
+    }
+}
