@@ -102,6 +102,20 @@ pub struct RateProgrammePayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// The programme of a client-supplied ID; `None` for an ID of another kind or
+/// an airing the guide no longer has.
+pub(super) async fn programme_by_id(
+    ctx: &Context<'_>,
+    argument: &'static str,
+    id: &ID,
+) -> Result<Option<tv::Programme>, ApiError> {
+    let id = GlobalId::parse(argument, id)?;
+    Ok(match id.kind {
+        NodeKind::TvProgramme => ctx.loaders().tv_programmes.load_one(id.key).await?,
+        _ => None,
+    })
+}
+
 /// TV mutations of a subscriber.
 #[derive(Default)]
 pub struct TvMutation;
@@ -126,12 +140,9 @@ impl TvMutation {
                 "Оценка — от 1 до 5 звёзд",
             ));
         };
-        let id = GlobalId::parse("input.programmeId", &input.programme_id)?;
-        let programme = match id.kind {
-            NodeKind::TvProgramme => ctx.loaders().tv_programmes.load_one(id.key).await?,
-            _ => None,
-        };
-        let Some(programme) = programme else {
+        let Some(programme) =
+            programme_by_id(ctx, "input.programmeId", &input.programme_id).await?
+        else {
             return Ok(fail(
                 "programmeId",
                 UserErrorCode::NotFound,

@@ -7,7 +7,7 @@ use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
 use super::node::{GlobalId, NodeKind};
 use super::scalars::DateTime;
-use super::tv::{ProgrammeCategory, TvChannel, TvProgramme};
+use super::tv::{ProgrammeCategory, TvChannel, TvProgramme, programme_by_id};
 use super::tv_search::channel_keys;
 use crate::tv::{self, Category, favourites, reminders, visibility};
 
@@ -227,12 +227,7 @@ impl TvPersonalMutation {
             .filter(|t| !t.is_empty());
         let (title, category) = match (&input.programme_id, title) {
             (Some(id), None) => {
-                let id = GlobalId::parse("input.programmeId", id)?;
-                let programme = match id.kind {
-                    NodeKind::TvProgramme => ctx.loaders().tv_programmes.load_one(id.key).await?,
-                    _ => None,
-                };
-                let Some(programme) = programme else {
+                let Some(programme) = programme_by_id(ctx, "input.programmeId", id).await? else {
                     return Ok(fail(
                         "programmeId",
                         UserErrorCode::NotFound,
