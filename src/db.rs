@@ -99,13 +99,13 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbSetupError> {
     Migrator::up(db, None)
         .await
         .map_err(DbSetupError::Migrate)?;
-    // Search terms are computed in Rust, so a migration that adds them cannot
-    // fill them in for rows imported before it.
-    let indexed = crate::tv::search::index_missing(db)
+    // Title keys are normalised in Rust, so the migration that added the
+    // column cannot fill it in for rows imported before it.
+    let filled = crate::tv::fill_title_keys(db)
         .await
         .map_err(DbSetupError::Migrate)?;
-    if indexed > 0 {
-        tracing::info!(programmes = indexed, "TV search terms computed");
+    if filled > 0 {
+        tracing::info!(programmes = filled, "TV title keys filled in");
     }
     Ok(())
 }

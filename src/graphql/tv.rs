@@ -252,7 +252,7 @@ impl TvProgramme {
 
     /// What subscribers think of this title (every airing of it shares the ratings).
     async fn rating(&self, ctx: &Context<'_>) -> Result<ProgrammeRating, ApiError> {
-        let key = tv::normalize(&self.0.title);
+        let key = self.0.title_key.clone();
         let summary = ctx.loaders().tv_ratings.load_one(key.clone()).await?;
         let mine = match ctx.viewer().account_id() {
             Some(account) => {
@@ -381,13 +381,38 @@ pub struct OnAirSlot {
 }
 
 /// The signed-in subscriber's channel visibility; `None` for anyone else.
-pub(super) async fn viewer_visibility(
+async fn viewer_visibility(
     ctx: &Context<'_>,
 ) -> Result<Option<tv::visibility::Visibility>, ApiError> {
     match ctx.viewer().account_id() {
         Some(account_id) => Ok(ctx.loaders().tv_visibility.load_one(account_id).await?),
         None => Ok(None),
     }
+}
+
+/// Channel IDs as keys, ignoring IDs of other kinds.
+pub(super) fn channel_keys(argument: &'static str, ids: &[ID]) -> Result<Vec<i64>, ApiError> {
+    ids.iter()
+        .map(|id| GlobalId::parse(argument, id))
+        .filter_map(|id| match id {
+            Ok(g) if g.kind == NodeKind::TvChannel => Some(Ok(g.key)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        })
+        .collect()
+}
+
+/// The channels a signed-in subscriber sees, in list order; `None` for anyone
+/// else (who sees every channel).
+pub(super) async fn visible_channels(
+    ctx: &Context<'_>,
+) -> Result<Option<Vec<tv::Channel>>, ApiError> {
+    let Some(visibility) = viewer_visibility(ctx).await? else {
+        return Ok(None);
+    };
+    let mut channels = tv::channels_by_id(ctx.db(), None).await?;
+    channels.retain(|c| visibility.shows(c));
+    Ok(Some(channels))
 }
 
 /// Root fields of the TV guide. Anyone may ask.
@@ -482,15 +507,16 @@ impl TvQuery {
                 format!("Сетку можно запросить не больше чем на {MAX_SCHEDULE_HOURS} часов за раз"),
             ));
         }
-        let ids = channel_ids
-            .map(|ids| super::tv_search::channel_keys("channelIds", &ids))
-            .transpose()?;
-        let mut channels = tv::channels_by_id(ctx.db(), ids.as_deref()).await?;
-        if ids.is_none()
-            && let Some(visibility) = viewer_visibility(ctx).await?
-        {
-            channels.retain(|c| visibility.shows(c));
-        }
+        let channels = match channel_ids {
+            Some(ids) => {
+                let ids = channel_keys("channelIds", &ids)?;
+                tv::channels_by_id(ctx.db(), Some(&ids)).await?
+            }
+            None => match visible_channels(ctx).await? {
+                Some(channels) => channels,
+                None => tv::channels_by_id(ctx.db(), None).await?,
+            },
+        };
         let channel_ids: Vec<i64> = channels.iter().map(|c| c.id).collect();
         let mut by_channel: HashMap<i64, Vec<tv::Programme>> = HashMap::new();
         let guide = ctx.guide().get(ctx.db()).await?;
@@ -537,10 +563,10 @@ impl TvQuery {
         let first_boundary = day_start
             + slot * (i32::try_from(into_day.num_minutes() / SLOT_MINUTES).unwrap_or(0) + 1);
         let until = first_boundary + slot * slots;
-        let mut channels = tv::channels_by_id(ctx.db(), None).await?;
-        if let Some(visibility) = viewer_visibility(ctx).await? {
-            channels.retain(|c| visibility.shows(c));
-        }
+        let channels = match visible_channels(ctx).await? {
+            Some(channels) => channels,
+            None => tv::channels_by_id(ctx.db(), None).await?,
+        };
         let order: HashMap<i64, (usize, &tv::Channel)> = channels
             .iter()
             .enumerate()
@@ -551,7 +577,7 @@ impl TvQuery {
             .guide()
             .get(ctx.db())
             .await?
-            .airing(&channel_ids, at, until);
+            .between(&channel_ids, at, until);
         let mut result: Vec<OnAirSlot> = (0..=slots)
             .map(|i| {
                 let (starts, ends) = match i {

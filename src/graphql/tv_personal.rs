@@ -7,8 +7,7 @@ use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
 use super::node::{GlobalId, NodeKind};
 use super::scalars::DateTime;
-use super::tv::{ProgrammeCategory, TvChannel, TvProgramme, programme_by_id};
-use super::tv_search::channel_keys;
+use super::tv::{ProgrammeCategory, TvChannel, TvProgramme, channel_keys, programme_by_id};
 use crate::tv::{self, Category, favourites, reminders, visibility};
 
 /// Most channels one `setChannelVisibility` changes.

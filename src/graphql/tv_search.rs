@@ -5,9 +5,8 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::connection::{connection, page_request};
 use super::context::ContextExt;
 use super::errors::ApiError;
-use super::node::{GlobalId, NodeKind};
 use super::scalars::{Date, DateTime};
-use super::tv::{ProgrammeCategory, TvProgramme, viewer_visibility};
+use super::tv::{ProgrammeCategory, TvProgramme, channel_keys, visible_channels};
 use crate::tv::{self, search};
 
 connection!(
@@ -40,18 +39,6 @@ pub struct ProgrammeSearchInput {
     pub to: Option<DateTime>,
     /// Only these channels (`TvChannel.id`).
     pub channel_ids: Option<Vec<ID>>,
-}
-
-/// Channel IDs as keys, ignoring IDs of other kinds.
-pub(super) fn channel_keys(argument: &'static str, ids: &[ID]) -> Result<Vec<i64>, ApiError> {
-    ids.iter()
-        .map(|id| GlobalId::parse(argument, id))
-        .filter_map(|id| match id {
-            Ok(g) if g.kind == NodeKind::TvChannel => Some(Ok(g.key)),
-            Ok(_) => None,
-            Err(e) => Some(Err(e)),
-        })
-        .collect()
 }
 
 fn filter_error(error: search::FilterError) -> ApiError {
@@ -122,17 +109,11 @@ impl TvSearchQuery {
         channel_ids: Option<Vec<ID>>,
     ) -> Result<Vec<TvProgramme>, ApiError> {
         let day = date.map_or_else(|| crate::time::moscow_date(ctx.clock().now()), |d| d.0);
-        let channels = match (channel_ids, viewer_visibility(ctx).await?) {
-            (Some(ids), _) => Some(channel_keys("channelIds", &ids)?),
-            (None, Some(visibility)) => Some(
-                tv::channels_by_id(ctx.db(), None)
-                    .await?
-                    .into_iter()
-                    .filter(|c| visibility.shows(c))
-                    .map(|c| c.id)
-                    .collect::<Vec<_>>(),
-            ),
-            (None, None) => None,
+        let channels = match channel_ids {
+            Some(ids) => Some(channel_keys("channelIds", &ids)?),
+            None => visible_channels(ctx)
+                .await?
+                .map(|list| list.iter().map(|c| c.id).collect::<Vec<_>>()),
         };
         Ok(tv::highlights::of_day(ctx.db(), day, channels.as_deref())
             .await?

@@ -59,23 +59,19 @@ pub async fn add(
     category: Category,
 ) -> Result<Favourite, AddError> {
     let key = normalize(title);
-    let existing = tv_favourite::Entity::find()
-        .filter(tv_favourite::Column::AccountId.eq(account_id))
+    let mine = tv_favourite::Entity::find().filter(tv_favourite::Column::AccountId.eq(account_id));
+    let known = mine
+        .clone()
         .filter(tv_favourite::Column::TitleKey.eq(key.clone()))
-        .one(db)
-        .await?;
-    if existing.is_none()
-        && tv_favourite::Entity::find()
-            .filter(tv_favourite::Column::AccountId.eq(account_id))
-            .count(db)
-            .await?
-            >= MAX_FAVOURITES
-    {
+        .count(db)
+        .await?
+        > 0;
+    if !known && mine.count(db).await? >= MAX_FAVOURITES {
         return Err(AddError::TooMany);
     }
-    tv_favourite::Entity::insert(tv_favourite::ActiveModel {
+    let row = tv_favourite::Entity::insert(tv_favourite::ActiveModel {
         account_id: Set(account_id),
-        title_key: Set(key.clone()),
+        title_key: Set(key),
         title: Set(title.trim().to_owned()),
         category: Set(category.code().to_owned()),
         created_at: Set(now),
@@ -89,14 +85,8 @@ pub async fn add(
         .update_column(tv_favourite::Column::Category)
         .to_owned(),
     )
-    .exec(db)
+    .exec_with_returning(db)
     .await?;
-    let row = tv_favourite::Entity::find()
-        .filter(tv_favourite::Column::AccountId.eq(account_id))
-        .filter(tv_favourite::Column::TitleKey.eq(key))
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("tv_favourite".to_owned()))?;
     Ok(favourite(row))
 }
 

@@ -91,19 +91,6 @@ impl Snapshot {
             .cloned()
             .collect()
     }
-
-    /// Programmes of these channels on the air at `at` or starting before
-    /// `until`, by start and channel.
-    pub fn airing(
-        &self,
-        channel_ids: &[i64],
-        at: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Vec<Programme> {
-        let mut list = self.between(channel_ids, at, until);
-        list.sort_by_key(|p| (p.starts_at, p.channel_id));
-        list
-    }
 }
 
 /// The snapshot a replica serves from, rebuilt when the guide's version moves.

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::xmltv::{self, ParseError, XmltvProgramme};
-use super::{Category, search};
+use super::{Category, normalize};
 
 /// Rows per multi-row insert: 12 values a row stays under SQLite's 32 766 and
 /// PostgreSQL's 65 535 bind parameters.
@@ -45,11 +45,12 @@ pub enum ImportError {
 
 fn row(channel_id: i64, p: &XmltvProgramme) -> tv_programme::ActiveModel {
     let (category, genres) = Category::classify(&p.categories);
-    let mut row = tv_programme::ActiveModel {
+    tv_programme::ActiveModel {
         channel_id: Set(channel_id),
         starts_at: Set(p.start),
         ends_at: Set(p.stop),
         title: Set(p.title.trim().to_owned()),
+        title_key: Set(Some(normalize(&p.title))),
         description: Set(p.description.trim().to_owned()),
         category: Set(category.code().to_owned()),
         genres: Set(genres.join("\n")),
@@ -62,9 +63,7 @@ fn row(channel_id: i64, p: &XmltvProgramme) -> tv_programme::ActiveModel {
         age_rating: Set(p.age_rating),
         premiere: Set(p.premiere),
         ..Default::default()
-    };
-    search::computed_columns(&mut row, p.title.trim());
-    row
+    }
 }
 
 /// Imports an XMLTV document.

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use entity::{tv_channel, tv_package, tv_programme};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::pagination::{self, Direction, Page, PageRequest};
@@ -305,6 +306,32 @@ pub async fn programmes_by_id(
         .into_iter()
         .map(programme)
         .collect())
+}
+
+/// Rows keyed per round of [`fill_title_keys`].
+const BACKFILL_BATCH: u64 = 1000;
+
+/// Computes title keys of programmes imported before the column existed (run
+/// at start-up: one statement on an up-to-date database). Returns how many.
+pub async fn fill_title_keys(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let mut done = 0;
+    loop {
+        let rows = tv_programme::Entity::find()
+            .filter(tv_programme::Column::TitleKey.is_null())
+            .limit(BACKFILL_BATCH)
+            .all(db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        for row in rows {
+            let key = normalize(&row.title);
+            let mut active: tv_programme::ActiveModel = row.into();
+            active.title_key = Set(Some(key));
+            tv_programme::Entity::update(active).exec(db).await?;
+            done += 1;
+        }
+    }
 }
 
 /// A package to create (demo data, provider set-up).

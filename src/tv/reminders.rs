@@ -91,8 +91,11 @@ pub async fn announce_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result
         let starts_at: DateTime<Utc> = row.try_get("", "starts_at")?;
         let title: String = row.try_get("", "title")?;
         let channel: String = row.try_get("", "channel_name")?;
-        let phone = Phone::parse(&row.try_get::<String>("", "phone")?).ok();
-        let sms = row.try_get::<bool>("", "sms_tv")? && phone.is_some();
+        // The SMS goes to the contract's phone, and only with TV SMS turned on.
+        let sms_tv: bool = row.try_get("", "sms_tv")?;
+        let sms_to = Phone::parse(&row.try_get::<String>("", "phone")?)
+            .ok()
+            .filter(|_| sms_tv);
         let tx = crate::db::begin_write(db).await?;
         // Whoever inserts the airing first announces it; others find it taken.
         let inserted = tx
@@ -110,15 +113,15 @@ pub async fn announce_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result
                     starts_at.into(),
                     row.try_get::<String>("", "title_key")?.into(),
                     title.clone().into(),
-                    sms.into(),
+                    sms_to.is_some().into(),
                     now.into(),
                 ],
             ))
             .await?;
         if inserted.is_some()
-            && let (true, Some(phone)) = (sms, phone)
+            && let Some(phone) = &sms_to
         {
-            crate::sms::enqueue(&tx, now, &phone, sms_text(&title, &channel, starts_at)).await?;
+            crate::sms::enqueue(&tx, now, phone, sms_text(&title, &channel, starts_at)).await?;
             queued += 1;
         }
         tx.commit().await?;

@@ -12,11 +12,7 @@ use std::collections::HashSet;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
-use entity::tv_programme;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{
@@ -26,7 +22,7 @@ use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
 
 use super::guide::{Guide, Snapshot};
-use super::{Category, Programme, normalize, terms};
+use super::{Category, Programme, terms};
 use crate::db::statement;
 use crate::pagination::{self, Page, PageRequest};
 
@@ -400,37 +396,6 @@ pub async fn search(
     let mut page = pagination::into_page(request, rows, |p| key(p.starts_at, p.id));
     page.total = Some(total as u64);
     Ok(Ok(page))
-}
-
-/// The computed column of a programme row: its title key.
-pub fn computed_columns(row: &mut tv_programme::ActiveModel, title: &str) {
-    row.title_key = Set(Some(normalize(title)));
-}
-
-/// Rows to index per round of [`index_missing`].
-const BACKFILL_BATCH: u64 = 1000;
-
-/// Computes title keys for programmes imported before they existed
-/// (run at start-up; a no-op on an up-to-date database). Returns how many.
-pub async fn index_missing(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    let mut done = 0;
-    loop {
-        let rows = tv_programme::Entity::find()
-            .filter(tv_programme::Column::TitleKey.is_null())
-            .limit(BACKFILL_BATCH)
-            .all(db)
-            .await?;
-        if rows.is_empty() {
-            return Ok(done);
-        }
-        for row in rows {
-            let title = row.title.clone();
-            let mut active: tv_programme::ActiveModel = row.into();
-            computed_columns(&mut active, &title);
-            tv_programme::Entity::update(active).exec(db).await?;
-            done += 1;
-        }
-    }
 }
 
 #[cfg(test)]
