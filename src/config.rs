@@ -136,14 +136,25 @@ pub struct Settings {
     #[arg(long, env = "KABINET_MAX_DEPTH", default_value_t = 12, global = true)]
     pub max_depth: usize,
 
-    /// Highest complexity (weighted field count) a query may have.
+    /// Highest complexity a query may have: each field counts 1, and a list
+    /// multiplies what it selects by how many items it can return (`first`, the
+    /// channels and hours of a grid, a day's programmes).
     #[arg(
         long,
         env = "KABINET_MAX_COMPLEXITY",
-        default_value_t = 5000,
+        default_value_t = 250_000,
         global = true
     )]
     pub max_complexity: usize,
+
+    /// Most fields an operation may have once its fragments are expanded.
+    #[arg(long, env = "KABINET_MAX_FIELDS", default_value_t = 2000, global = true)]
+    pub max_fields: usize,
+
+    /// Largest response body, in bytes; a larger answer is refused with
+    /// `QUERY_TOO_COMPLEX` instead of being sent.
+    #[arg(long, env = "KABINET_MAX_RESPONSE_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
+    pub max_response_bytes: usize,
 
     /// Most aliased fields a query document may contain.
     #[arg(long, env = "KABINET_MAX_ALIASES", default_value_t = 30, global = true)]

@@ -127,6 +127,7 @@ impl Account {
 
     /// Recurring items: the tariff and services (equipment is under `equipment`),
     /// including ones that start later.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<Subscription>, ApiError> {
         Ok(AccountMoney::items(ctx, self.0.id)
             .await?
@@ -137,6 +138,7 @@ impl Account {
     }
 
     /// Equipment: rented, in instalments or owned.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn equipment(&self, ctx: &Context<'_>) -> Result<Vec<Equipment>, ApiError> {
         Ok(AccountMoney::items(ctx, self.0.id)
             .await?
@@ -159,7 +161,7 @@ impl Account {
     /// Money history by Moscow days, newest first: every payment and charge with
     /// the reason it exists.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
     async fn transactions(
         &self,
         ctx: &Context<'_>,
@@ -180,6 +182,7 @@ impl Account {
     }
 
     /// Every change of the account's status, newest first, with its reason.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<StatusChange>, ApiError> {
         let changes = billing::status::history(ctx.db(), self.0.id).await?;
         Ok(changes
@@ -202,6 +205,7 @@ impl Account {
     }
 
     /// Titles in «Избранное», by title, optionally of one category.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn tv_favourites(
         &self,
         ctx: &Context<'_>,
@@ -212,6 +216,7 @@ impl Account {
 
     /// Airings of favourites in the next two days (announced automatically),
     /// soonest first.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn tv_reminders(
         &self,
         ctx: &Context<'_>,
@@ -232,6 +237,7 @@ impl Account {
 
     /// Devices and browsers signed in to this account now, newest first; `current`
     /// marks the one asking. End one with `revokeLoginSession`.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn login_sessions(&self, ctx: &Context<'_>) -> Result<Vec<LoginSession>, ApiError> {
         let sessions = auth::list_for_account(ctx.db(), ctx.clock().now(), self.0.id).await?;
         Ok(sessions

@@ -243,6 +243,7 @@ pub struct CostBreakdown {
     /// The monthly total once every promo has ended.
     pub total_after_promos: Money,
     /// Each recurring charge.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     pub lines: Vec<CostLine>,
 }
 

@@ -124,6 +124,7 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// Current tariff plans, optionally of one kind. Anyone may ask.
+    #[graphql(complexity = "super::cost::times(super::cost::CATALOG_ITEMS, child_complexity)")]
     async fn tariffs(
         &self,
         ctx: &Context<'_>,
@@ -134,6 +135,7 @@ impl CatalogQuery {
     }
 
     /// Services and options that can be connected, optionally of one kind. Anyone may ask.
+    #[graphql(complexity = "super::cost::times(super::cost::CATALOG_ITEMS, child_complexity)")]
     async fn service_catalog(
         &self,
         ctx: &Context<'_>,

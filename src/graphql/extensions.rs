@@ -1,36 +1,40 @@
 //! async-graphql extensions that shape every request:
-//! - [`QueryShapeLimits`]: refuses documents that are too deep or have too many
-//!   aliases or root fields (complexity is the schema's own limit);
+//! - [`RequestLimits`]: refuses documents that are nested too deep, too big
+//!   once fragments are expanded, too complex, or hold control characters,
+//!   and caps the size of a response;
 //! - [`ErrorCodes`]: gives every error a stable `extensions.code`, and turns
 //!   anything unexpected into `INTERNAL` with the request id and no details.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextSubscribe,
-    NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+    NextPrepareRequest, NextRequest, NextSubscribe, NextValidation,
 };
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use super::context::RequestId;
+use super::cost;
+use super::document::{self, ShapeError, ShapeLimits};
 use super::errors::ErrorCode;
 
-/// Limits on the shape of a query document.
+/// The limits every request meets, over HTTP and WebSocket alike: the
+/// document's shape and strings (see [`document`]), its complexity, and the
+/// size of what it returns.
 #[derive(Debug, Clone, Copy)]
-pub struct QueryShapeLimits {
-    /// Deepest nesting of fields under a regular root field.
-    pub max_depth: usize,
-    /// Most aliased fields in the document.
-    pub max_aliases: usize,
-    /// Most fields selected at the root of an operation.
-    pub max_root_fields: usize,
+pub struct RequestLimits {
+    /// Limits on the document's shape.
+    pub shape: ShapeLimits,
+    /// Highest complexity (list fields weigh what they can return).
+    pub max_complexity: usize,
+    /// Largest response, in bytes of JSON (estimated while walking the data).
+    pub max_response_bytes: usize,
 }
 
-impl ExtensionFactory for QueryShapeLimits {
+impl ExtensionFactory for RequestLimits {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(*self)
     }
@@ -53,172 +57,88 @@ fn code_of(error: &ServerError) -> Option<&async_graphql::Value> {
     error.extensions.as_ref().and_then(|e| e.get("code"))
 }
 
-fn count_aliases(set: &SelectionSet) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(field) => {
-                usize::from(field.node.alias.is_some())
-                    + count_aliases(&field.node.selection_set.node)
-            }
-            Selection::InlineFragment(fragment) => count_aliases(&fragment.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
-}
-
-fn count_root_fields<'a>(
-    doc: &'a ExecutableDocument,
-    set: &'a SelectionSet,
-    seen: &mut HashSet<&'a str>,
-) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(_) => 1,
-            Selection::InlineFragment(fragment) => {
-                count_root_fields(doc, &fragment.node.selection_set.node, seen)
-            }
-            Selection::FragmentSpread(spread) => {
-                let name = spread.node.fragment_name.node.as_str();
-                // A fragment spread twice (or in a cycle, which validation refuses) counts once.
-                match doc.fragments.get(name) {
-                    Some(fragment) if seen.insert(name) => {
-                        count_root_fields(doc, &fragment.node.selection_set.node, seen)
-                    }
-                    _ => 0,
-                }
-            }
-        })
-        .sum()
-}
-
-/// Deepest nesting under an introspection root field (`__schema`, `__type`).
-/// GraphiQL's introspection query nests `ofType` eight times, about 14 levels.
-const MAX_INTROSPECTION_DEPTH: usize = 20;
-
-/// Measures selection depth, expanding fragments once each (memoised, so a
-/// "fragment bomb" costs linear time; cycles, which validation refuses later,
-/// count as nothing here).
-struct DepthWalker<'a> {
-    doc: &'a ExecutableDocument,
-    memo: HashMap<&'a str, usize>,
-    active: HashSet<&'a str>,
-}
-
-impl<'a> DepthWalker<'a> {
-    fn set_depth(&mut self, set: &'a SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(field) => 1 + self.set_depth(&field.node.selection_set.node),
-                Selection::InlineFragment(fragment) => {
-                    self.set_depth(&fragment.node.selection_set.node)
-                }
-                Selection::FragmentSpread(spread) => {
-                    self.fragment_depth(spread.node.fragment_name.node.as_str())
-                }
-            })
-            .max()
-            .unwrap_or(0)
+/// The error a refused document gets, with its code.
+pub fn shape_error(error: &ShapeError) -> ServerError {
+    let code = if error.is_parse_error() {
+        ErrorCode::GraphqlParseFailed
+    } else if error.is_bad_input() {
+        ErrorCode::BadUserInput
+    } else {
+        ErrorCode::QueryTooComplex
+    };
+    let mut server_error = coded(error.to_string(), code);
+    if let ShapeError::ControlCharacter { path, .. } = error {
+        server_error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("field", path.as_str());
     }
-
-    fn fragment_depth(&mut self, name: &'a str) -> usize {
-        if let Some(depth) = self.memo.get(name) {
-            return *depth;
-        }
-        let Some(fragment) = self.doc.fragments.get(name) else {
-            return 0;
-        };
-        if !self.active.insert(name) {
-            return 0;
-        }
-        let depth = self.set_depth(&fragment.node.selection_set.node);
-        self.active.remove(name);
-        self.memo.insert(name, depth);
-        depth
-    }
+    server_error
 }
 
-impl QueryShapeLimits {
-    fn check_depth(&self, doc: &ExecutableDocument) -> ServerResult<()> {
-        let mut walker = DepthWalker {
-            doc,
-            memo: HashMap::new(),
-            active: HashSet::new(),
-        };
-        for (_, op) in doc.operations.iter() {
-            for item in &op.node.selection_set.node.items {
-                let (depth, limit) = match &item.node {
-                    Selection::Field(field) => {
-                        let depth = 1 + walker.set_depth(&field.node.selection_set.node);
-                        if field.node.name.node.starts_with("__") {
-                            (depth, MAX_INTROSPECTION_DEPTH)
-                        } else {
-                            (depth, self.max_depth)
-                        }
-                    }
-                    Selection::InlineFragment(fragment) => (
-                        walker.set_depth(&fragment.node.selection_set.node),
-                        self.max_depth,
-                    ),
-                    Selection::FragmentSpread(spread) => (
-                        walker.fragment_depth(spread.node.fragment_name.node.as_str()),
-                        self.max_depth,
-                    ),
-                };
-                if depth > limit {
-                    return Err(coded(
-                        format!(
-                            "Запрос слишком глубокий: {depth} уровней вложенности, допустимо {limit}"
-                        ),
-                        ErrorCode::QueryTooComplex,
-                    ));
-                }
+/// A cheap upper estimate of the JSON size of `value`, stopping past `limit`.
+fn json_size(value: &async_graphql::Value, limit: usize) -> usize {
+    use async_graphql::Value;
+    let mut size = 0usize;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        size = size.saturating_add(match value {
+            Value::Null | Value::Boolean(_) => 5,
+            Value::Number(_) => 24,
+            Value::String(s) => s.len().saturating_mul(2).saturating_add(2),
+            Value::Enum(name) => name.len() + 2,
+            Value::Binary(bytes) => bytes.len().saturating_mul(2),
+            Value::List(items) => {
+                stack.extend(items.iter());
+                items.len() + 2
             }
+            Value::Object(fields) => {
+                stack.extend(fields.values());
+                fields.keys().map(|k| k.len() + 4).sum::<usize>() + 2
+            }
+        });
+        if size > limit {
+            break;
         }
-        Ok(())
     }
+    size
+}
 
-    fn check(&self, doc: &ExecutableDocument) -> ServerResult<()> {
-        self.check_depth(doc)?;
-        let aliases: usize = doc
-            .operations
-            .iter()
-            .map(|(_, op)| count_aliases(&op.node.selection_set.node))
-            .chain(
-                doc.fragments
-                    .values()
-                    .map(|f| count_aliases(&f.node.selection_set.node)),
-            )
-            .sum();
-        if aliases > self.max_aliases {
-            return Err(coded(
+impl RequestLimits {
+    /// Replaces a response larger than the ceiling by an error: the data is
+    /// dropped here, before it is serialised and sent.
+    fn cap(&self, response: &mut Response) {
+        if json_size(&response.data, self.max_response_bytes) > self.max_response_bytes {
+            response.data = async_graphql::Value::Null;
+            response.errors.push(coded(
                 format!(
-                    "Слишком много псевдонимов в запросе: {aliases}, допустимо {}",
-                    self.max_aliases
+                    "Ответ больше {} байт: запросите меньше данных за раз",
+                    self.max_response_bytes
                 ),
                 ErrorCode::QueryTooComplex,
             ));
         }
-        for (_, op) in doc.operations.iter() {
-            let roots = count_root_fields(doc, &op.node.selection_set.node, &mut HashSet::new());
-            if roots > self.max_root_fields {
-                return Err(coded(
-                    format!(
-                        "Слишком много полей верхнего уровня в операции: {roots}, допустимо {}",
-                        self.max_root_fields
-                    ),
-                    ErrorCode::QueryTooComplex,
-                ));
-            }
-        }
-        Ok(())
     }
 }
 
 #[async_trait::async_trait]
-impl Extension for QueryShapeLimits {
+impl Extension for RequestLimits {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        // Parsed here, after the text's nesting is checked, and handed on: the
+        // engine then skips its own parse and its exponential fragment walks
+        // only see documents whose expanded size is bounded.
+        let doc = document::parse(&request.query).map_err(|e| shape_error(&e))?;
+        self.shape.check(&doc).map_err(|e| shape_error(&e))?;
+        request.set_parsed_query(doc);
+        document::check_variables(&request.variables).map_err(|e| shape_error(&e))?;
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -226,17 +146,12 @@ impl Extension for QueryShapeLimits {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await.map_err(|mut error| {
-            let code = if error.message.contains("recursion depth") {
-                ErrorCode::QueryTooComplex
-            } else {
-                ErrorCode::GraphqlParseFailed
-            };
-            set_code(&mut error, code);
+        next.run(ctx, query, variables).await.map_err(|mut error| {
+            if code_of(&error).is_none() {
+                set_code(&mut error, ErrorCode::GraphqlParseFailed);
+            }
             error
-        })?;
-        self.check(&doc)?;
-        Ok(doc)
+        })
     }
 
     async fn validation(
@@ -244,18 +159,13 @@ impl Extension for QueryShapeLimits {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
+        let result = next.run(ctx).await.map_err(|mut errors| {
             for error in &mut errors {
                 if code_of(error).is_some() {
                     continue;
                 }
                 let message = error.message.as_str();
-                let code = if message.starts_with("Query is too complex")
-                    || message.starts_with("Query is nested too deep")
-                    || message.contains("directives")
-                {
-                    ErrorCode::QueryTooComplex
-                } else if message.starts_with("Invalid value for argument")
+                let code = if message.starts_with("Invalid value for argument")
                     || message.starts_with("Expected input type")
                     || message.starts_with("Variable")
                 {
@@ -266,7 +176,45 @@ impl Extension for QueryShapeLimits {
                 set_code(error, code);
             }
             errors
-        })
+        })?;
+        if result.complexity > self.max_complexity {
+            return Err(vec![coded(
+                format!(
+                    "Запрос слишком сложный: сложность {}, допустимо {}. Запросите меньше \
+                     элементов списков (first, каналы, часы сетки) или меньше вложенности",
+                    result.complexity.min(cost::CEILING),
+                    self.max_complexity
+                ),
+                ErrorCode::QueryTooComplex,
+            )]);
+        }
+        Ok(result)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        self.cap(&mut response);
+        response
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let limits = *self;
+        next.run(ctx, stream)
+            .map(move |mut response| {
+                limits.cap(&mut response);
+                response
+            })
+            .boxed()
     }
 }
 

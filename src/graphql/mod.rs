@@ -7,6 +7,8 @@ pub mod billing;
 pub mod catalog;
 pub mod connection;
 pub mod context;
+pub mod cost;
+pub mod document;
 pub mod errors;
 pub mod extensions;
 pub mod loaders;
@@ -88,13 +90,19 @@ pub fn build_schema(
 ) -> AppSchema {
     let guide = std::sync::Arc::new(crate::tv::guide::Guide::default());
     builder()
-        // Depth is checked by `QueryShapeLimits`, which lets introspection go deeper.
-        .limit_complexity(settings.max_complexity)
-        .limit_directives(10)
-        .extension(extensions::QueryShapeLimits {
-            max_depth: settings.max_depth,
-            max_aliases: settings.max_aliases,
-            max_root_fields: settings.max_root_fields,
+        // Every limit is checked by `RequestLimits` (with its own codes and
+        // messages); the engine's recursion check is a backstop set above ours.
+        .limit_recursive_depth(document::MAX_SELECTION_NESTING + 8)
+        .extension(extensions::RequestLimits {
+            shape: document::ShapeLimits {
+                max_depth: settings.max_depth,
+                max_aliases: settings.max_aliases,
+                max_root_fields: settings.max_root_fields,
+                max_fields: settings.max_fields,
+                max_directives: 10,
+            },
+            max_complexity: settings.max_complexity,
+            max_response_bytes: settings.max_response_bytes,
         })
         .extension(extensions::ErrorCodes)
         .data(loaders::Loaders::new(&db, &clock, &guide))

@@ -182,7 +182,7 @@ impl NodeQuery {
 
     /// Fetches up to 100 objects by global ID in one request, in the order given;
     /// null in place of any that does not exist or is not the viewer's to see.
-    #[graphql(complexity = "ids.len() * child_complexity")]
+    #[graphql(complexity = "super::cost::times(ids.len(), child_complexity)")]
     async fn nodes(
         &self,
         ctx: &Context<'_>,

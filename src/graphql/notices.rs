@@ -93,7 +93,7 @@ pub struct NoticesQuery;
 impl NoticesQuery {
     /// Service notices, newest first: current and upcoming ones, and with
     /// `includeEnded` the archive of past ones too. Anyone may ask.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
     async fn service_notices(
         &self,
         ctx: &Context<'_>,
@@ -122,6 +122,7 @@ pub struct NoticesSubscription;
 impl NoticesSubscription {
     /// The notices that apply now, sent at once and again whenever the set
     /// changes (a notice starts, ends or is published). Anyone may subscribe.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn service_notices(
         &self,
         ctx: &Context<'_>,

@@ -229,6 +229,7 @@ impl TvProgramme {
     }
 
     /// Directors, actors, presenters…
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn people(&self) -> Vec<Person> {
         self.0
             .people
@@ -331,6 +332,7 @@ impl TvChannel {
     }
 
     /// Programmes that air on a Moscow day (including one running at midnight).
+    #[graphql(complexity = "super::cost::times(super::cost::PROGRAMMES_PER_DAY, child_complexity)")]
     async fn programmes(
         &self,
         ctx: &Context<'_>,
@@ -377,6 +379,7 @@ pub struct OnAirSlot {
     /// Whether this is "now".
     pub now: bool,
     /// Programmes in channel order.
+    #[graphql(complexity = "super::cost::times(super::cost::CHANNELS, child_complexity)")]
     pub items: Vec<OnAirItem>,
 }
 
@@ -422,6 +425,7 @@ pub struct TvQuery;
 #[Object]
 impl TvQuery {
     /// Channel packages.
+    #[graphql(complexity = "super::cost::times(super::cost::CATALOG_ITEMS, child_complexity)")]
     async fn tv_packages(&self, ctx: &Context<'_>) -> Result<Vec<TvPackage>, ApiError> {
         Ok(tv::packages(ctx.db())
             .await?
@@ -431,7 +435,7 @@ impl TvQuery {
     }
 
     /// Channels in list order, optionally of one package.
-    #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
     async fn tv_channels(
         &self,
         ctx: &Context<'_>,
@@ -485,6 +489,9 @@ impl TvQuery {
 
     /// The grid: programmes of the given channels (all when omitted) overlapping
     /// `[from, to)`, at most 36 hours.
+    #[graphql(
+        complexity = "super::cost::channels(channel_ids.as_ref().map(Vec::len), super::cost::window(((to.0 - from.0).num_hours() + 1).min(MAX_SCHEDULE_HOURS), child_complexity))"
+    )]
     async fn tv_schedule(
         &self,
         ctx: &Context<'_>,
@@ -539,6 +546,9 @@ impl TvQuery {
 
     /// "Now on air": what airs at `at` (default now) on every channel the viewer
     /// sees, then the programmes starting in each of the next `slots` 30-minute slots.
+    #[graphql(
+        complexity = "super::cost::times(usize::try_from(slots).unwrap_or(0).min(MAX_SLOTS as usize) + 1, child_complexity)"
+    )]
     async fn on_air(
         &self,
         ctx: &Context<'_>,

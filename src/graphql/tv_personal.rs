@@ -177,6 +177,7 @@ pub struct SetChannelVisibilityInput {
 #[derive(Debug, SimpleObject)]
 pub struct SetChannelVisibilityPayload {
     /// The channels changed, with their `visible` now.
+    #[graphql(complexity = "super::cost::times(super::cost::CHANNELS, child_complexity)")]
     pub channels: Vec<TvChannel>,
     /// `NOT_FOUND` when an ID is not a channel, `TOO_LONG` for over 500 channels.
     pub user_errors: Vec<UserError>,

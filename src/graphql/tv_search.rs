@@ -66,7 +66,7 @@ impl TvSearchQuery {
     /// Airings matching the filter, by start time. Title words match in any
     /// word form, case and with `ё` = `е`; people by name or surname; genres in
     /// any form; the rating is the title's public average.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "super::cost::page(first, None, child_complexity)")]
     async fn search_programmes(
         &self,
         ctx: &Context<'_>,
@@ -99,6 +99,9 @@ impl TvSearchQuery {
     /// The day's highlights (at most 20): premieres, and films, series and sport
     /// starting in prime time (19:00–23:00), premieres and the best rated first,
     /// one airing per title, in time order; on the channels the viewer sees.
+    #[graphql(
+        complexity = "super::cost::times(crate::tv::highlights::MAX_HIGHLIGHTS, child_complexity)"
+    )]
     async fn tv_highlights(
         &self,
         ctx: &Context<'_>,

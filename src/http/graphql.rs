@@ -179,10 +179,12 @@ pub async fn post(
     }
 }
 
-/// The type of the operation a request would run, when it can be told.
+/// The type of the operation a request would run, when it can be told (the
+/// document's nesting is checked before it is parsed; one that is refused or
+/// does not parse is left to the engine to answer).
 fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
-    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
-    match doc.operations {
+    let doc = crate::graphql::document::parse(&request.query).ok()?;
+    match &doc.operations {
         DocumentOperations::Single(op) => Some(op.node.ty),
         DocumentOperations::Multiple(ops) => match request.operation_name.as_deref() {
             Some(name) => ops.get(name).map(|op| op.node.ty),
