@@ -36,6 +36,8 @@ pub struct AppState {
     pub sql: Arc<SqlStats>,
     /// The Prometheus recorder.
     pub metrics: PrometheusHandle,
+    /// Sessions ended lately (kept current by a worker), for open WebSockets.
+    pub session_ends: auth::SessionEnds,
 }
 
 /// Why the application could not start.
@@ -106,12 +108,14 @@ impl App {
             sms_wake: sms_wake.clone(),
         };
         let schema = graphql::build_schema(&settings, db.clone(), clock.clone(), services);
+        let session_ends = auth::SessionEnds::default();
         let workers = WorkerContext {
             db: db.clone(),
             clock: clock.clone(),
             sms_sender: Arc::new(FileSender::new(settings.sms_outbox_file.clone())),
             sms_wake,
             poll: Duration::from_millis(settings.worker_poll_ms.max(10)),
+            session_ends: session_ends.clone(),
         };
         Ok(App {
             state: AppState {
@@ -121,6 +125,7 @@ impl App {
                 settings: Arc::new(settings),
                 sql,
                 metrics,
+                session_ends,
             },
             workers,
         })

@@ -148,7 +148,12 @@ pub struct Settings {
     pub max_complexity: usize,
 
     /// Most fields an operation may have once its fragments are expanded.
-    #[arg(long, env = "KABINET_MAX_FIELDS", default_value_t = 2000, global = true)]
+    #[arg(
+        long,
+        env = "KABINET_MAX_FIELDS",
+        default_value_t = 2000,
+        global = true
+    )]
     pub max_fields: usize,
 
     /// Largest response body, in bytes; a larger answer is refused with

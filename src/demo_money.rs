@@ -199,13 +199,13 @@ async fn pay(
     db: &DatabaseConnection,
     account_id: i64,
     on: NaiveDate,
-    rubles: i64,
+    amount: Kopecks,
     via: &str,
 ) -> Result<(), DbErr> {
     let movement = Movement {
         account_id,
         kind: EntryKind::Payment,
-        amount: Kopecks::from_rubles(rubles),
+        amount,
         description: format!("Оплата: {via}"),
         staff_credential_id: None,
     };
@@ -306,32 +306,54 @@ pub async fn seed(
     let mut payments = vec![(
         demo,
         start.pred_opt().unwrap_or(start),
-        2000,
+        Kopecks::from_rubles(2000),
         "банковская карта",
     )];
-    payments.push((
-        demo2,
-        demo2_start.pred_opt().unwrap_or(demo2_start),
-        900,
-        "терминал",
-    ));
     let mut month = start.with_day0(0).unwrap_or(start);
     while month <= today {
         if month > start {
-            payments.push((demo, month, 1600, "автоплатёж с карты"));
-        }
-        if month > demo2_start {
-            payments.push((demo2, month, 580, "Сбербанк Онлайн"));
+            payments.push((
+                demo,
+                month,
+                Kopecks::from_rubles(1600),
+                "автоплатёж с карты",
+            ));
         }
         month = month
             .checked_add_months(Months::new(1))
             .unwrap_or(today + Duration::days(1));
     }
+    // demo2 pays exactly what its charges come to: last month in advance,
+    // this month up to today on the last day of last month. So on whatever
+    // day the demo is started, the balance is used up today without ever
+    // going below zero: it does not cover tomorrow, and a promised payment is
+    // on offer.
+    let demo2_items = subscriptions::for_accounts(db, &[demo2], today).await?;
+    let charges = |from: NaiveDate, through: NaiveDate| {
+        from.iter_days()
+            .take_while(|d| *d <= through)
+            .map(|d| subscriptions::total_charge_on(&demo2_items, d).get())
+            .sum::<i64>()
+    };
+    let this_month = today.with_day0(0).unwrap_or(today);
+    let last_day_of_last_month = this_month.pred_opt().unwrap_or(this_month);
+    payments.push((
+        demo2,
+        demo2_start.pred_opt().unwrap_or(demo2_start),
+        Kopecks::new(charges(demo2_start, last_day_of_last_month)),
+        "терминал",
+    ));
+    payments.push((
+        demo2,
+        last_day_of_last_month,
+        Kopecks::new(charges(this_month, today)),
+        "Сбербанк Онлайн",
+    ));
     let mut d = payments.iter().map(|p| p.1).min().unwrap_or(start);
     while d <= today {
         billing::run::run_day(db, start_of_moscow_day(d), d).await?;
-        for (account_id, _, rubles, via) in payments.iter().filter(|p| p.1 == d) {
-            pay(db, *account_id, d, *rubles, via).await?;
+        for (account_id, _, amount, via) in payments.iter().filter(|p| p.1 == d) {
+            pay(db, *account_id, d, *amount, via).await?;
         }
         d = d.succ_opt().unwrap_or(today + Duration::days(1));
     }

@@ -17,6 +17,7 @@ mod demo_money;
 pub mod demo_tv;
 pub mod graphql;
 pub mod http;
+pub mod idempotency;
 pub mod money;
 pub mod notices;
 pub mod notifications;

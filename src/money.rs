@@ -4,7 +4,20 @@
 use std::fmt;
 
 /// A sum of money in kopecks (1 ₽ = 100 kopecks). May be negative (a debt).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Kopecks(i64);
 
 /// Why a decimal string is not a sum of money.

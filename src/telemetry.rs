@@ -3,14 +3,42 @@
 
 use std::io::IsTerminal;
 
+use tracing::{Level, Metadata};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::config::LogFormat;
 
 /// Installs the global subscriber writing to stderr. Safe to call more than once.
 pub fn init(format: LogFormat) {
     init_with_writer(format, std::io::stderr, std::io::stderr().is_terminal());
+}
+
+/// Libraries whose debug and trace lines quote what passes through them:
+/// WebSocket frames (tokens in `connection_init`, passwords in a `login`
+/// mutation) and SQL with its values. No `RUST_LOG` can open them below INFO.
+const QUOTING_TARGETS: [&str; 5] = [
+    "tungstenite",
+    "tokio_tungstenite",
+    "sea_orm",
+    "hyper",
+    "async_graphql_axum",
+];
+
+/// Whether a line may be written at all, whatever `RUST_LOG` says.
+fn never_secret(metadata: &Metadata<'_>) -> bool {
+    *metadata.level() <= Level::INFO
+        || !QUOTING_TARGETS.iter().any(|target| {
+            metadata.target() == *target
+                || metadata
+                    .target()
+                    .strip_prefix(target)
+                    .is_some_and(|rest| rest.starts_with("::"))
+        })
 }
 
 /// Installs the global subscriber writing to `writer` (tests capture logs this
@@ -21,16 +49,21 @@ where
 {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    match format {
-        LogFormat::Text => builder.with_ansi(ansi).try_init().is_ok(),
-        LogFormat::Json => builder
+    let fmt = tracing_subscriber::fmt::layer().with_writer(writer);
+    let layer = match format {
+        LogFormat::Text => fmt.with_ansi(ansi).boxed(),
+        LogFormat::Json => fmt
             .json()
             .with_current_span(true)
             .with_span_list(true)
-            .try_init()
-            .is_ok(),
-    }
+            .boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(
+            layer
+                .with_filter(filter)
+                .with_filter(filter_fn(never_secret)),
+        )
+        .try_init()
+        .is_ok()
 }

@@ -6,6 +6,7 @@ pub mod account_status_change;
 pub mod billing_run;
 pub mod catalog_item;
 pub mod credential;
+pub mod idempotency_key;
 pub mod ledger_entry;
 pub mod login_failure;
 pub mod login_session;

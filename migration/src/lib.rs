@@ -9,6 +9,7 @@ mod m20261125_000003_money;
 mod m20261125_000004_tv_guide;
 mod m20261125_000005_ratings_notifications;
 mod m20261125_000006_tv_search_personal;
+mod m20261203_000007_hardening;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_tv_guide::Migration),
             Box::new(m20261125_000005_ratings_notifications::Migration),
             Box::new(m20261125_000006_tv_search_personal::Migration),
+            Box::new(m20261203_000007_hardening::Migration),
         ]
     }
 }

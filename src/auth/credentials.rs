@@ -39,6 +39,9 @@ pub const LOGINS_PER_ADDRESS: Limit = Limit {
     max: 60,
     window: Duration::minutes(10),
 };
+/// Longest login there is (staff logins are 3–64 characters, subscribers'
+/// are their 12-digit account numbers).
+pub const MAX_LOGIN_LENGTH: usize = 64;
 /// Shortest and longest password a subscriber may choose.
 pub const PASSWORD_LENGTH: std::ops::RangeInclusive<usize> = 8..=128;
 
@@ -229,6 +232,9 @@ pub enum LoginError {
     /// Unknown login or wrong password (indistinguishable on purpose).
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// Longer than any login can be (nothing is looked up or counted).
+    #[error("login too long")]
+    LoginTooLong,
     /// Too many wrong passwords.
     #[error("locked until {until}")]
     Locked {
@@ -274,7 +280,10 @@ pub async fn login(
             })?;
     }
     let login = normalize_login(&attempt.login);
-    if let Some(until) = lockout::locked_until(db, &login, now).await? {
+    if login.chars().count() > MAX_LOGIN_LENGTH {
+        return Err(LoginError::LoginTooLong);
+    }
+    if let Some(until) = lockout::reserve(db, &login, now).await? {
         return Err(LoginError::Locked { until });
     }
     let credential = credential::Entity::find()
@@ -303,6 +312,12 @@ pub enum ChangePasswordError {
     /// The current password is wrong.
     #[error("wrong current password")]
     WrongPassword,
+    /// Too many wrong passwords: the credential's login is locked.
+    #[error("locked until {until}")]
+    Locked {
+        /// When the lock ends.
+        until: DateTime<Utc>,
+    },
     /// The new password is too short.
     #[error("too short")]
     TooShort,
@@ -343,13 +358,24 @@ pub async fn change_password(
     else {
         return Err(ChangePasswordError::WrongPassword);
     };
+    // The same guess limit as sign-in, on the same count: a stolen session
+    // must not become an unlimited oracle for the password.
+    if let Some(until) = lockout::reserve(db, &existing.login, now).await? {
+        return Err(ChangePasswordError::Locked { until });
+    }
     let ok = hasher
         .verify(current_password, Some(existing.password_hash.clone()))
         .await
         .map_err(AuthError::from)?;
     if !ok {
-        return Err(ChangePasswordError::WrongPassword);
+        return Err(
+            match lockout::record_failure(db, &existing.login, now).await? {
+                Some(until) => ChangePasswordError::Locked { until },
+                None => ChangePasswordError::WrongPassword,
+            },
+        );
     }
+    lockout::clear(db, &existing.login).await?;
     let hash = hasher.hash(new_password).await.map_err(AuthError::from)?;
     let tx = crate::db::begin_write(db).await?;
     let mut row: credential::ActiveModel = existing.into();

@@ -1,6 +1,8 @@
 //! Lockout: after [`MAX_FAILURES`] wrong passwords within [`WINDOW`], a login is
 //! locked for [`LOCK`]. Counted per login as typed, known or not, so an unknown
-//! login behaves exactly like a known one.
+//! login behaves exactly like a known one; sign-in and `changePassword` share
+//! the count of a credential's login. Each check is reserved before the hash
+//! is computed, so parallel guesses cannot outrun the count.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::login_failure;
@@ -15,51 +17,71 @@ pub const WINDOW: Duration = Duration::minutes(15);
 /// How long the lock lasts.
 pub const LOCK: Duration = Duration::minutes(15);
 
-/// Until when `login` is locked, if it is now.
-pub async fn locked_until(
+/// Reserves one password check for `login` before the (slow) hash is
+/// computed: counted at once, in one atomic upsert, so however many attempts
+/// arrive together, at most [`MAX_FAILURES`] are ever checked per window.
+/// Returns the lock's end when the login is locked or its checks are used up.
+pub async fn reserve(
     db: &impl ConnectionTrait,
     login: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
-    Ok(login_failure::Entity::find_by_id(login.to_owned())
-        .one(db)
-        .await?
-        .and_then(|row| row.locked_until)
-        .filter(|until| *until > now))
-}
-
-/// Counts a wrong password; returns the lock's end if this one locked the login.
-pub async fn record_failure(
-    db: &impl ConnectionTrait,
-    login: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, DbErr> {
-    // One atomic upsert, so failures at the same time on several replicas all count.
     let row = db
         .query_one_raw(statement(
             db,
             "INSERT INTO login_failure (login, failures, first_failure_at, locked_until) \
              VALUES ($1, 1, $2, NULL) \
              ON CONFLICT (login) DO UPDATE SET \
-               failures = CASE WHEN login_failure.first_failure_at < $3 THEN 1 ELSE login_failure.failures + 1 END, \
-               first_failure_at = CASE WHEN login_failure.first_failure_at < $3 THEN $2 ELSE login_failure.first_failure_at END \
-             RETURNING failures",
+               failures = CASE \
+                 WHEN login_failure.locked_until > $2 THEN login_failure.failures \
+                 WHEN login_failure.locked_until IS NOT NULL OR login_failure.first_failure_at < $3 THEN 1 \
+                 ELSE login_failure.failures + 1 END, \
+               first_failure_at = CASE \
+                 WHEN login_failure.locked_until > $2 THEN login_failure.first_failure_at \
+                 WHEN login_failure.locked_until IS NOT NULL OR login_failure.first_failure_at < $3 THEN $2 \
+                 ELSE login_failure.first_failure_at END, \
+               locked_until = CASE \
+                 WHEN login_failure.locked_until > $2 THEN login_failure.locked_until \
+                 ELSE NULL END \
+             RETURNING failures, first_failure_at, locked_until",
             vec![login.into(), now.into(), (now - WINDOW).into()],
         ))
         .await?;
-    let failures: i32 = match row {
-        Some(row) => row.try_get("", "failures")?,
-        None => 1,
+    let Some(row) = row else {
+        return Ok(None);
     };
-    if failures < MAX_FAILURES {
+    let failures: i32 = row.try_get("", "failures")?;
+    let first: DateTime<Utc> = row.try_get("", "first_failure_at")?;
+    let locked: Option<DateTime<Utc>> = row.try_get("", "locked_until")?;
+    if let Some(until) = locked.filter(|until| *until > now) {
+        return Ok(Some(until));
+    }
+    if failures > MAX_FAILURES {
+        // The checks of this window are taken by attempts still in flight.
+        return Ok(Some((first + WINDOW).max(now + Duration::seconds(1))));
+    }
+    Ok(None)
+}
+
+/// Records that a reserved check failed; returns the lock's end when this
+/// failure used up the window's checks.
+pub async fn record_failure(
+    db: &impl ConnectionTrait,
+    login: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let row = login_failure::Entity::find_by_id(login.to_owned())
+        .one(db)
+        .await?;
+    let used_up = row.is_some_and(|r| r.failures >= MAX_FAILURES && r.locked_until.is_none());
+    if !used_up {
         return Ok(None);
     }
     let until = now + LOCK;
     login_failure::Entity::update_many()
         .col_expr(login_failure::Column::LockedUntil, Some(until).into())
-        .col_expr(login_failure::Column::Failures, 0.into())
-        .col_expr(login_failure::Column::FirstFailureAt, until.into())
         .filter(login_failure::Column::Login.eq(login))
+        .filter(login_failure::Column::LockedUntil.is_null())
         .exec(db)
         .await?;
     Ok(Some(until))

@@ -7,19 +7,22 @@
 mod credentials;
 pub mod lockout;
 pub mod password;
+mod session_ends;
 mod sessions;
 pub mod token;
 
 pub use credentials::{
     AuthError, ChangePasswordError, CredentialRequest, LOGINS_PER_ADDRESS, LoginAttempt,
-    LoginError, LoginOutcome, NewCredential, PASSWORD_LENGTH, REQUESTS_PER_ACCOUNT,
-    REQUESTS_PER_ADDRESS, REQUESTS_PER_PHONE, RequestError, StaffError, StaffMember, add_staff,
-    change_password, login, request_credentials, seed_credential, staff_member,
+    LoginError, LoginOutcome, MAX_LOGIN_LENGTH, NewCredential, PASSWORD_LENGTH,
+    REQUESTS_PER_ACCOUNT, REQUESTS_PER_ADDRESS, REQUESTS_PER_PHONE, RequestError, StaffError,
+    StaffMember, add_staff, change_password, login, request_credentials, seed_credential,
+    staff_member,
 };
 pub use entity::credential::Role;
+pub use session_ends::SessionEnds;
 pub use sessions::{
-    ClientInfo, Session, authenticate, find_many as find_sessions, list_for_account,
-    list_for_credential, revoke, revoke_all_for_credential,
+    ClientInfo, Session, authenticate, find_many as find_sessions, is_live as session_is_live,
+    list_for_account, list_for_credential, revoke, revoke_all_for_credential,
 };
 
 /// The caller of a request or WebSocket connection.

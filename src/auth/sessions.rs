@@ -219,3 +219,32 @@ pub async fn revoke_all_for_credential(
     }
     Ok(update.exec(db).await?.rows_affected)
 }
+
+/// Whether session `session_id` still works at `now` (not ended, not expired).
+pub async fn is_live(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    session_id: i64,
+) -> Result<bool, DbErr> {
+    Ok(login_session::Entity::find_by_id(session_id)
+        .filter(live(now))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Sessions ended (logout, revocation, a password change or a credentials
+/// request) at or after `since`, on any replica.
+pub async fn ended_since(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+) -> Result<Vec<i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    login_session::Entity::find()
+        .select_only()
+        .column(login_session::Column::Id)
+        .filter(login_session::Column::RevokedAt.gte(since))
+        .into_tuple()
+        .all(db)
+        .await
+}

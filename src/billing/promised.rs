@@ -15,11 +15,12 @@ use sea_orm::{
 use super::subscriptions::{self, monthly_total_on, total_charge_on};
 use super::{ledger, status};
 use crate::accounts;
+use crate::idempotency::{self, Claim, IdempotencyKey, Replayable};
 use crate::money::Kopecks;
 use crate::time::moscow_date;
 
 /// A promised payment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Promise {
     /// Internal id.
     pub id: i64,
@@ -64,9 +65,40 @@ pub enum PromiseError {
     /// Nothing is charged, so nothing to promise against.
     #[error("nothing is charged")]
     NothingCharged,
+    /// The idempotency key was used before with another request.
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+impl Replayable for PromiseError {
+    fn refusal_code(&self) -> Option<&'static str> {
+        match self {
+            PromiseError::AlreadyActive => Some("ALREADY_ACTIVE"),
+            PromiseError::BalanceTooHigh => Some("BALANCE_TOO_HIGH"),
+            PromiseError::AccountClosed => Some("ACCOUNT_CLOSED"),
+            PromiseError::AccountSuspended => Some("ACCOUNT_SUSPENDED"),
+            PromiseError::NothingCharged => Some("NOTHING_CHARGED"),
+            PromiseError::IdempotencyKeyReused | PromiseError::Db(_) => None,
+        }
+    }
+
+    fn from_refusal_code(code: &str) -> Option<Self> {
+        Some(match code {
+            "ALREADY_ACTIVE" => PromiseError::AlreadyActive,
+            "BALANCE_TOO_HIGH" => PromiseError::BalanceTooHigh,
+            "ACCOUNT_CLOSED" => PromiseError::AccountClosed,
+            "ACCOUNT_SUSPENDED" => PromiseError::AccountSuspended,
+            "NOTHING_CHARGED" => PromiseError::NothingCharged,
+            _ => return None,
+        })
+    }
+
+    fn key_reused() -> Self {
+        PromiseError::IdempotencyKeyReused
+    }
 }
 
 /// The active promised payment of an account.
@@ -130,27 +162,35 @@ pub async fn check(
     Ok((account, Offer { credit, next_day }))
 }
 
-/// Takes a promised payment for `account_id`. The same `idempotency_key`
-/// returns the promise it first created and changes nothing.
+/// Takes a promised payment for `account_id`. With a key, the first request
+/// claims it and every repeat gets the first result (see [`idempotency`]).
 pub async fn activate(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     account_id: i64,
     period: Duration,
-    idempotency_key: Option<String>,
+    key: Option<&IdempotencyKey>,
 ) -> Result<Promise, PromiseError> {
-    if let Some(key) = &idempotency_key {
-        let earlier = promised_payment::Entity::find()
-            .filter(Column::AccountId.eq(account_id))
-            .filter(Column::IdempotencyKey.eq(key.as_str()))
-            .one(db)
-            .await?;
-        if let Some(earlier) = earlier {
-            return Ok(from_row(earlier));
-        }
-    }
-    let tx = crate::db::begin_write(db).await?;
-    let (account, offer) = check(&tx, now, account_id).await?;
+    let claim = key.map(|key| Claim {
+        account_id,
+        operation: "activatePromisedPayment",
+        key,
+        input: serde_json::Value::Null,
+    });
+    idempotency::run(db, now, claim, |tx| async move {
+        let result = activate_in(&tx, now, account_id, period).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn activate_in(
+    tx: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    account_id: i64,
+    period: Duration,
+) -> Result<Promise, PromiseError> {
+    let (account, offer) = check(tx, now, account_id).await?;
     let monthly = offer.credit;
     let next_day = offer.next_day;
     let row = promised_payment::ActiveModel {
@@ -161,27 +201,16 @@ pub async fn activate(
         activated_at: Set(now),
         expires_at: Set(now + period),
         closed_at: Set(None),
-        idempotency_key: Set(idempotency_key.clone()),
+        idempotency_key: Set(None),
         ..Default::default()
     };
     let inserted = match promised_payment::Entity::insert(row)
-        .exec_with_returning(&tx)
+        .exec_with_returning(tx)
         .await
     {
         Ok(row) => row,
-        // Another request won the race for the one active promise (or for the same key).
+        // Another request (with another key, or none) won the race for the one active promise.
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            drop(tx);
-            if let Some(key) = idempotency_key {
-                let first = promised_payment::Entity::find()
-                    .filter(Column::AccountId.eq(account_id))
-                    .filter(Column::IdempotencyKey.eq(key))
-                    .one(db)
-                    .await?;
-                if let Some(first) = first {
-                    return Ok(from_row(first));
-                }
-            }
             return Err(PromiseError::AlreadyActive);
         }
         Err(err) => return Err(err.into()),
@@ -190,7 +219,7 @@ pub async fn activate(
         && account.balance.get() + monthly.get() >= next_day.get()
     {
         status::change(
-            &tx,
+            tx,
             now,
             account_id,
             AccountStatus::Blocked,
@@ -199,7 +228,6 @@ pub async fn activate(
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(from_row(inserted))
 }
 

@@ -194,7 +194,7 @@ pub struct ChangePasswordInput {
 pub struct ChangePasswordPayload {
     /// Whether the password was changed (every other session is then ended).
     pub ok: bool,
-    /// `WRONG_PASSWORD`, `TOO_SHORT`, `TOO_LONG`.
+    /// `WRONG_PASSWORD`, `LOGIN_LOCKED` (after too many wrong passwords), `TOO_SHORT`, `TOO_LONG`.
     pub user_errors: Vec<UserError>,
 }
 
@@ -337,6 +337,17 @@ impl AuthMutation {
                 ),
                 None,
             )),
+            Err(auth::LoginError::LoginTooLong) => Ok(LoginPayload::failed(
+                UserError::at(
+                    &["input", "login"],
+                    UserErrorCode::TooLong,
+                    format!(
+                        "Логин не длиннее {} символов: это номер лицевого счёта или логин из SMS",
+                        auth::MAX_LOGIN_LENGTH
+                    ),
+                ),
+                None,
+            )),
             Err(auth::LoginError::Locked { until }) => Ok(LoginPayload::failed(
                 UserError::general(
                     UserErrorCode::LoginLocked,
@@ -409,6 +420,14 @@ impl AuthMutation {
                 &["input", "currentPassword"],
                 UserErrorCode::WrongPassword,
                 "Текущий пароль указан неверно",
+            ),
+            Err(auth::ChangePasswordError::Locked { until }) => UserError::at(
+                &["input", "currentPassword"],
+                UserErrorCode::LoginLocked,
+                format!(
+                    "Слишком много неверных паролей: проверка пароля заблокирована до {}",
+                    moscow_text(until)
+                ),
             ),
             Err(auth::ChangePasswordError::TooShort) => UserError::at(
                 &["input", "newPassword"],

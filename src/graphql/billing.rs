@@ -1,6 +1,7 @@
 //! GraphQL face of money: the info block, subscriptions and their costs, the
 //! transaction history, the promised payment, and staff balance adjustments.
 
+use crate::idempotency::{IdempotencyKey, KeyError};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Duration;
 
@@ -321,6 +322,10 @@ fn promise_refusal(err: &PromiseError) -> Option<(UserErrorCode, &'static str)> 
             UserErrorCode::NothingCharged,
             "Нет услуг, за которые идут списания",
         ),
+        PromiseError::IdempotencyKeyReused => (
+            UserErrorCode::IdempotencyKeyReused,
+            "Этот ключ идемпотентности уже использован для другого запроса: пришлите новый ключ",
+        ),
         PromiseError::Db(_) => return None,
     })
 }
@@ -478,7 +483,8 @@ pub struct ActivatePromisedPaymentInput {
 pub struct ActivatePromisedPaymentPayload {
     /// The promised payment taken (or the one the same key took before).
     pub promised_payment: Option<PromisedPayment>,
-    /// `ALREADY_ACTIVE`, `BALANCE_TOO_HIGH`, `ACCOUNT_CLOSED`, `ACCOUNT_SUSPENDED`, `NOTHING_CHARGED`.
+    /// `ALREADY_ACTIVE`, `BALANCE_TOO_HIGH`, `ACCOUNT_CLOSED`, `ACCOUNT_SUSPENDED`,
+    /// `NOTHING_CHARGED`, `IDEMPOTENCY_KEY_REUSED`.
     pub user_errors: Vec<UserError>,
 }
 
@@ -496,15 +502,20 @@ impl BillingMutation {
         #[graphql(desc = "Idempotency key.", default)] input: ActivatePromisedPaymentInput,
     ) -> Result<ActivatePromisedPaymentPayload, ApiError> {
         let account_id = ctx.subscriber()?;
-        let key = input.idempotency_key.filter(|k| !k.trim().is_empty());
-        if key.as_ref().is_some_and(|k| k.len() > 200) {
-            return Err(ApiError::bad_input(
+        let key = IdempotencyKey::parse(input.idempotency_key.as_deref()).map_err(|e| {
+            ApiError::bad_input(
                 "input.idempotencyKey",
-                "Ключ идемпотентности длиннее 200 символов",
-            ));
-        }
+                match e {
+                    KeyError::TooLong => "Ключ идемпотентности длиннее 200 символов",
+                    KeyError::ControlCharacter => {
+                        "Ключ идемпотентности содержит управляющие символы"
+                    }
+                },
+            )
+        })?;
         let period = ctx.data_unchecked::<PromisedPeriod>().0;
-        match promised::activate(ctx.db(), ctx.clock().now(), account_id, period, key).await {
+        let now = ctx.clock().now();
+        match promised::activate(ctx.db(), now, account_id, period, key.as_ref()).await {
             Ok(promise) => Ok(ActivatePromisedPaymentPayload {
                 promised_payment: Some(promise.into()),
                 user_errors: Vec::new(),
@@ -513,9 +524,14 @@ impl BillingMutation {
             Err(e) => {
                 let (code, message) =
                     promise_refusal(&e).unwrap_or((UserErrorCode::InvalidValue, "Отказ"));
+                let error = if code == UserErrorCode::IdempotencyKeyReused {
+                    UserError::at(&["input", "idempotencyKey"], code, message)
+                } else {
+                    UserError::general(code, message)
+                };
                 Ok(ActivatePromisedPaymentPayload {
                     promised_payment: None,
-                    user_errors: vec![UserError::general(code, message)],
+                    user_errors: vec![error],
                 })
             }
         }

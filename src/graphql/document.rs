@@ -72,9 +72,7 @@ pub enum ShapeError {
         limit: usize,
     },
     /// Too many fields once fragments are expanded.
-    #[error(
-        "Слишком много полей в запросе (с развёрнутыми фрагментами): больше {limit}"
-    )]
+    #[error("Слишком много полей в запросе (с развёрнутыми фрагментами): больше {limit}")]
     TooManyFields {
         /// The limit.
         limit: usize,
@@ -124,7 +122,11 @@ pub fn bracket_nesting(query: &str, limit: usize) -> usize {
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
                 i += 3;
                 while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
-                    i += if bytes[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
                 }
                 i += 2;
             }
@@ -429,10 +431,7 @@ fn check_literals_in(set: &SelectionSet) -> Result<(), ShapeError> {
                         .clone()
                         .into_const_with(|_: Name| Ok::<_, ()>(Value::Null))
                         .unwrap_or(Value::Null);
-                    check_value(
-                        format!("{}({})", field.node.name.node, name.node),
-                        &value,
-                    )?;
+                    check_value(format!("{}({})", field.node.name.node, name.node), &value)?;
                 }
                 check_literals_in(&field.node.selection_set.node)?;
             }
@@ -469,7 +468,10 @@ mod tests {
     fn nesting_ignores_strings_and_comments() {
         assert_eq!(bracket_nesting("{ a(b: \"{{{[[[\") }", 10), 2);
         assert_eq!(bracket_nesting("# {{{{{{\n{ a }", 10), 1);
-        assert_eq!(bracket_nesting("{ a(b: \"\"\" {{{ \\\"\"\" [[[ \"\"\") }", 10), 2);
+        assert_eq!(
+            bracket_nesting("{ a(b: \"\"\" {{{ \\\"\"\" [[[ \"\"\") }", 10),
+            2
+        );
         assert_eq!(bracket_nesting("{ a(b: \"\\\"{{{\") }", 10), 2);
     }
 
@@ -487,7 +489,10 @@ mod tests {
     fn fragment_bombs_are_counted_in_linear_time() {
         let mut doc = String::from("query { ...F0 } fragment F0 on Query { __typename }");
         for i in 1..=35 {
-            doc.push_str(&format!(" fragment F{i} on Query {{ ...F{p} ...F{p} }}", p = i - 1));
+            doc.push_str(&format!(
+                " fragment F{i} on Query {{ ...F{p} ...F{p} }}",
+                p = i - 1
+            ));
         }
         doc = doc.replacen("...F0", "...F35", 1);
         let parsed = parse(&doc).unwrap();

@@ -166,6 +166,8 @@ pub enum UserErrorCode {
     NothingCharged,
     /// A list is full (e.g. favourites); remove something first.
     LimitReached,
+    /// The idempotency key was used before for another request: send a new key.
+    IdempotencyKeyReused,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-    NextPrepareRequest, NextRequest, NextSubscribe, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest, NextSubscribe, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
@@ -55,6 +55,18 @@ fn set_code(error: &mut ServerError, code: ErrorCode) {
 
 fn code_of(error: &ServerError) -> Option<&async_graphql::Value> {
     error.extensions.as_ref().and_then(|e| e.get("code"))
+}
+
+/// Whether `code` means the request was refused before it ran.
+pub fn is_request_error(code: &str) -> bool {
+    [
+        ErrorCode::GraphqlParseFailed,
+        ErrorCode::GraphqlValidationFailed,
+        ErrorCode::QueryTooComplex,
+        ErrorCode::BadUserInput,
+    ]
+    .iter()
+    .any(|c| c.as_str() == code)
 }
 
 /// The error a refused document gets, with its code.
@@ -289,5 +301,49 @@ impl Extension for ErrorCodes {
                 response
             })
             .boxed()
+    }
+}
+
+/// On a WebSocket: the session the connection signed in with.
+#[derive(Debug, Clone, Copy)]
+pub struct SocketSession(pub i64);
+
+/// Re-checks a WebSocket's session before each of its operations, so nothing
+/// runs on a connection whose session ended (on any replica) or expired.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SocketSessionCheck;
+
+impl ExtensionFactory for SocketSessionCheck {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(SocketSessionCheck)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for SocketSessionCheck {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        if let Some(SocketSession(session_id)) = ctx.data_opt::<SocketSession>() {
+            let db = ctx.data_unchecked::<sea_orm::DatabaseConnection>();
+            let now = ctx.data_unchecked::<crate::clock::SharedClock>().now();
+            match crate::auth::session_is_live(db, now, *session_id).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(coded(
+                        "Сессия завершена: войдите снова",
+                        ErrorCode::Unauthenticated,
+                    ));
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot re-check a WebSocket's session");
+                    return Err(coded("Внутренняя ошибка сервера", ErrorCode::Internal));
+                }
+            }
+        }
+        next.run(ctx, request).await
     }
 }

@@ -104,6 +104,7 @@ pub fn build_schema(
             max_complexity: settings.max_complexity,
             max_response_bytes: settings.max_response_bytes,
         })
+        .extension(extensions::SocketSessionCheck)
         .extension(extensions::ErrorCodes)
         .data(loaders::Loaders::new(&db, &clock, &guide))
         .data(guide)

@@ -4,20 +4,18 @@
 use std::time::Instant;
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Data};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::{BatchRequest, BatchResponse};
 use axum::Json;
 use std::net::SocketAddr;
 
 use axum::Extension;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{error_response, metrics, request_id};
 use crate::app::AppState;
 use crate::auth::{self, ClientInfo, Viewer};
-use crate::graphql::context::RequestId;
 use crate::graphql::extensions;
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -30,7 +28,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// The token of an `Authorization: Bearer <token>` value.
-fn bearer(value: &str) -> Option<&str> {
+pub(super) fn bearer(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
@@ -53,7 +51,11 @@ async fn viewer(state: &AppState, authorization: Option<&str>) -> Result<Viewer,
 }
 
 /// Address and device of the caller, for sessions and rate limits.
-fn client_info(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> ClientInfo {
+pub(super) fn client_info(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> ClientInfo {
     let forwarded = state
         .settings
         .trust_forwarded_for
@@ -105,6 +107,30 @@ async fn execute(
     response
 }
 
+/// A response to one operation: 400 when the request itself was refused
+/// before anything ran (it does not parse, breaks the schema or a limit, or
+/// its variables do not fit), 200 otherwise, as GraphQL over HTTP advises.
+fn single(response: async_graphql::Response) -> Response {
+    let refused = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| {
+            error.path.is_empty()
+                && error
+                    .extensions
+                    .as_ref()
+                    .and_then(|e| e.get("code"))
+                    .is_some_and(|code| {
+                        matches!(code, async_graphql::Value::String(code) if extensions::is_request_error(code))
+                    })
+        });
+    let status = if refused {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(response)).into_response()
+}
+
 /// `POST /graphql`: JSON only, so that a cross-site form or a `text/plain`
 /// post (which browsers send without a preflight) cannot run a mutation.
 pub async fn post(
@@ -154,9 +180,7 @@ pub async fn post(
     let peer = peer.map(|Extension(ConnectInfo(p))| p);
     let caller = (viewer, client_info(&state, &headers, peer));
     match batch {
-        BatchRequest::Single(request) => {
-            Json(execute(&state, &headers, caller, request).await).into_response()
-        }
+        BatchRequest::Single(request) => single(execute(&state, &headers, caller, request).await),
         BatchRequest::Batch(requests) => {
             let max = state.settings.max_batch;
             if requests.len() > max {
@@ -232,7 +256,7 @@ fn parse_get(params: GetParams) -> Option<async_graphql::Request> {
 /// `GET /graphql`: a query in the query string, or a WebSocket upgrade.
 pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     if is_websocket(request.headers()) {
-        return websocket(state, request).await;
+        return super::websocket::upgrade(state, request).await;
     }
     let params = Query::<GetParams>::try_from_uri(request.uri()).ok();
     let Some(graphql_request) = params.map(|Query(p)| p).and_then(parse_get) else {
@@ -269,62 +293,5 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let caller = (viewer, client_info(&state, headers, peer));
-    Json(execute(&state, headers, caller, graphql_request).await).into_response()
-}
-
-async fn websocket(state: AppState, request: Request) -> Response {
-    let (mut parts, _body) = request.into_parts();
-    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
-        Ok(p) => p,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
-        Ok(u) => u,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let connection_id = request_id::of(&parts.headers);
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let client = client_info(&state, &parts.headers, peer);
-    let schema = state.schema.clone();
-    upgrade
-        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    // `{ "authorization": "Bearer <token>" }`; a bad token refuses the connection.
-                    let authorization = payload
-                        .get("authorization")
-                        .or_else(|| payload.get("Authorization"))
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned);
-                    let viewer = match &authorization {
-                        None => Viewer::anonymous(),
-                        Some(value) => {
-                            let token = bearer(value).unwrap_or_default();
-                            let session = auth::authenticate(&state.db, state.clock.now(), token)
-                                .await
-                                .map_err(|_| {
-                                    async_graphql::Error::new("Внутренняя ошибка сервера")
-                                })?;
-                            match session {
-                                Some(session) => Viewer::from_session(&session),
-                                None => {
-                                    return Err(async_graphql::Error::new(
-                                        "Сессия недействительна или истекла: войдите снова",
-                                    ));
-                                }
-                            }
-                        }
-                    };
-                    let mut data = Data::default();
-                    data.insert(viewer);
-                    data.insert(client);
-                    data.insert(RequestId(connection_id));
-                    Ok(data)
-                })
-                .serve()
-        })
+    single(execute(&state, headers, caller, graphql_request).await)
 }

@@ -6,6 +6,7 @@ mod health;
 pub mod metrics;
 mod playground;
 mod request_id;
+mod websocket;
 
 use std::time::Duration;
 

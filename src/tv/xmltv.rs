@@ -98,6 +98,35 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// Longest text an element may hold: what the guide's columns take.
+fn max_length(element: &str) -> usize {
+    match element {
+        "display-name" | "channel id" => 200,
+        "title" | "category" | "director" | "actor" | "presenter" | "writer" | "producer"
+        | "guest" | "commentator" => 500,
+        _ => 20_000,
+    }
+}
+
+/// Refuses text no column may hold: control characters (a `&#1;` reference
+/// decodes to one) and values longer than the element allows.
+fn check_text(element: &str, value: &str) -> Result<(), String> {
+    if let Some(c) = value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(format!(
+            "<{element}> holds the control character U+{:04X}",
+            u32::from(c)
+        ));
+    }
+    let limit = max_length(element);
+    if value.chars().count() > limit {
+        return Err(format!("<{element}> is longer than {limit} characters"));
+    }
+    Ok(())
+}
+
 fn age(text: &str) -> Option<i32> {
     text.trim().trim_end_matches('+').parse().ok()
 }
@@ -129,6 +158,7 @@ pub fn parse(bytes: &[u8]) -> Result<Guide, ParseError> {
                         let id = attribute(e, "id").filter(|id| !id.is_empty());
                         let id =
                             id.ok_or_else(|| fail(&reader, "<channel> without an id".into()))?;
+                        check_text("channel id", &id).map_err(|m| fail(&reader, m))?;
                         channel = Some(XmltvChannel {
                             id,
                             name: String::new(),
@@ -137,6 +167,7 @@ pub fn parse(bytes: &[u8]) -> Result<Guide, ParseError> {
                     "programme" => {
                         let channel_id = attribute(e, "channel")
                             .ok_or_else(|| fail(&reader, "<programme> without a channel".into()))?;
+                        check_text("channel id", &channel_id).map_err(|m| fail(&reader, m))?;
                         let time = |attr: &str, what: &str| {
                             let value = attribute(e, attr).unwrap_or_default();
                             parse_time(&value).ok_or_else(|| {
@@ -188,6 +219,7 @@ pub fn parse(bytes: &[u8]) -> Result<Guide, ParseError> {
             Event::End(_) => {
                 let name = path.pop().unwrap_or_default();
                 let value = std::mem::take(&mut text).trim().to_owned();
+                check_text(&name, &value).map_err(|message| fail(&reader, message))?;
                 match (name.as_str(), programme.as_mut(), channel.as_mut()) {
                     ("display-name", None, Some(c)) if c.name.is_empty() => c.name = value,
                     ("channel", None, Some(_)) => {

@@ -35,6 +35,8 @@ pub struct WorkerContext {
     pub sms_wake: SmsWake,
     /// How often workers look for work when not woken.
     pub poll: Duration,
+    /// Sessions ended lately, for open WebSockets to close.
+    pub session_ends: crate::auth::SessionEnds,
 }
 
 /// The running workers.
@@ -162,6 +164,24 @@ impl Workers {
                 },
             ))
         };
+        let session_ends = {
+            let ctx = ctx.clone();
+            tokio::spawn(repeat(
+                "session_ends",
+                ctx.poll,
+                None,
+                stopped.clone(),
+                move || {
+                    let ctx = ctx.clone();
+                    async move {
+                        ctx.session_ends
+                            .refresh(&ctx.db, ctx.clock.now())
+                            .await
+                            .map_err(|e| e.to_string())
+                    }
+                },
+            ))
+        };
         let housekeeping = tokio::spawn(repeat(
             "housekeeping",
             HOUSEKEEPING_EVERY,
@@ -179,7 +199,7 @@ impl Workers {
         ));
         Workers {
             stop,
-            handles: vec![outbox, billing, reminders, housekeeping],
+            handles: vec![outbox, billing, reminders, session_ends, housekeeping],
         }
     }
 

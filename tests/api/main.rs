@@ -9,6 +9,8 @@ mod access;
 mod billing_runs;
 mod binary;
 mod graphiql;
+mod hardening_sessions;
+mod hostile_documents;
 mod http_contract;
 mod input_safety;
 mod limits;

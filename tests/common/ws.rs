@@ -89,4 +89,43 @@ impl WsClient {
         self.send(json!({ "id": id, "type": kind, "payload": { "query": query } }))
             .await;
     }
+
+    /// Sends one text frame as it is (for oversized or malformed messages).
+    pub async fn send_text(&mut self, text: String) -> bool {
+        self.stream.send(Message::text(text)).await.is_ok()
+    }
+
+    /// Waits up to `within` for the server to close the socket; the close code
+    /// it sent (None if it ended without one, or stayed open).
+    pub async fn closed_with(&mut self, within: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.stream.next()).await;
+            match frame {
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| f.code.into()),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_)) | None) => return None,
+                Err(_) => panic!("the socket is still open after {within:?}"),
+            }
+        }
+    }
+
+    /// The next message, or None when the socket closes first (keep-alives skipped).
+    pub async fn next_or_closed(&mut self) -> Option<Value> {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("a message or a close within 10 s");
+            match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let message: Value = serde_json::from_str(&text).expect("JSON");
+                    if !matches!(message["type"].as_str(), Some("ka" | "ping" | "pong")) {
+                        return Some(message);
+                    }
+                }
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return None,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
 }

@@ -1,0 +1,195 @@
+//! GraphQL over WebSocket (`graphql-transport-ws`, legacy `graphql-ws`) on
+//! `/graphql`.
+//!
+//! A connection signs in once, in `connection_init`; the session is then
+//! re-checked before every operation (see `graphql::extensions::SocketSessionCheck`)
+//! and watched while the socket is open: when it ends on any replica (logout,
+//! revocation, a password change, a credentials request) or expires, the
+//! socket is closed with code 4401 within one worker poll. Messages are held
+//! to the same size limit as HTTP bodies.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::Data;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, WebSocketUpgrade};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::graphql::{bearer, client_info};
+use super::request_id;
+use crate::app::AppState;
+use crate::auth::{self, ClientInfo, Viewer};
+use crate::graphql::context::RequestId;
+use crate::graphql::extensions::SocketSession;
+
+/// The close code of a socket whose session ended ("unauthorized", as
+/// graphql-transport-ws uses it).
+pub const SESSION_ENDED: u16 = 4401;
+
+/// Upgrades `GET /graphql` to a GraphQL WebSocket.
+pub async fn upgrade(state: AppState, request: Request) -> Response {
+    let (mut parts, _body) = request.into_parts();
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+        Ok(p) => p,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let connection_id = request_id::of(&parts.headers);
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let client = client_info(&state, &parts.headers, peer);
+    // One message may be as large as an HTTP body, and no larger.
+    let limit = state.settings.body_limit;
+    upgrade
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| serve(state, socket, protocol, client, connection_id))
+}
+
+/// What the connection signed in with.
+#[derive(Debug, Clone, Copy)]
+struct SignedIn {
+    session_id: i64,
+    expires_at: DateTime<Utc>,
+}
+
+/// Reads `connection_init`: `{ "authorization": "Bearer <token>" }`; a bad
+/// token refuses the connection.
+async fn init(
+    state: &AppState,
+    payload: &serde_json::Value,
+) -> async_graphql::Result<(Viewer, Option<SignedIn>)> {
+    let authorization = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))
+        .and_then(|v| v.as_str());
+    let Some(value) = authorization else {
+        return Ok((Viewer::anonymous(), None));
+    };
+    let token = bearer(value).unwrap_or_default();
+    let session = auth::authenticate(&state.db, state.clock.now(), token)
+        .await
+        .map_err(|_| async_graphql::Error::new("Внутренняя ошибка сервера"))?;
+    match session {
+        Some(session) => Ok((
+            Viewer::from_session(&session),
+            Some(SignedIn {
+                session_id: session.id,
+                expires_at: session.expires_at,
+            }),
+        )),
+        None => Err(async_graphql::Error::new(
+            "Сессия недействительна или истекла: войдите снова",
+        )),
+    }
+}
+
+/// Resolves when the signed-in session has ended or expired; never for an
+/// anonymous connection.
+async fn session_end(
+    state: &AppState,
+    mut signed_in: watch::Receiver<Option<SignedIn>>,
+    mut ends: watch::Receiver<Arc<HashSet<i64>>>,
+) {
+    let session = loop {
+        if let Some(session) = *signed_in.borrow_and_update() {
+            break session;
+        }
+        if signed_in.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let tick = Duration::from_millis(state.settings.worker_poll_ms.max(10));
+    loop {
+        if ends.borrow_and_update().contains(&session.session_id)
+            || state.clock.now() >= session.expires_at
+        {
+            return;
+        }
+        tokio::select! {
+            changed = ends.changed() => if changed.is_err() {
+                std::future::pending::<()>().await;
+            },
+            _ = tokio::time::sleep(tick) => {}
+        }
+    }
+}
+
+async fn serve(
+    state: AppState,
+    socket: WebSocket,
+    protocol: GraphQLProtocol,
+    client: ClientInfo,
+    connection_id: String,
+) {
+    let (mut sink, stream) = socket.split();
+    // The GraphQL side writes into a channel; this task owns the socket's
+    // sink, so it can also close the socket when the session ends.
+    let (out_tx, mut out_rx) = mpsc::channel::<Message>(16);
+    let out = futures_util::sink::unfold(out_tx, |tx, message: Message| async move {
+        tx.send(message).await.map(|()| tx).map_err(|_| ())
+    });
+    let (stop, stopped) = oneshot::channel::<()>();
+    let (signed_in_tx, signed_in_rx) = watch::channel(None);
+    let graphql = {
+        let state = state.clone();
+        GraphQLWebSocket::new_with_pair(
+            out,
+            stream.take_until(stopped),
+            state.schema.clone(),
+            protocol,
+        )
+        .on_connection_init(move |payload| async move {
+            let (viewer, signed_in) = init(&state, &payload).await?;
+            let mut data = Data::default();
+            data.insert(viewer);
+            data.insert(client);
+            data.insert(RequestId(connection_id));
+            if let Some(signed_in) = signed_in {
+                data.insert(SocketSession(signed_in.session_id));
+                let _ = signed_in_tx.send(Some(signed_in));
+            }
+            Ok(data)
+        })
+        .serve()
+    };
+    let ended = session_end(&state, signed_in_rx, state.session_ends.subscribe());
+    tokio::pin!(graphql, ended);
+    let mut graphql_done = false;
+    loop {
+        tokio::select! {
+            message = out_rx.recv() => match message {
+                Some(message) => {
+                    if sink.send(message).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            () = &mut graphql, if !graphql_done => graphql_done = true,
+            () = &mut ended => {
+                let _ = stop.send(());
+                let _ = sink
+                    .send(Message::Close(Some(CloseFrame {
+                        code: SESSION_ENDED,
+                        reason: "Сессия завершена: войдите снова".into(),
+                    })))
+                    .await;
+                break;
+            }
+        }
+    }
+}
