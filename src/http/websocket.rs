@@ -29,6 +29,80 @@ use crate::auth::{self, ClientInfo, Viewer};
 use crate::graphql::context::RequestId;
 use crate::graphql::extensions::SocketSession;
 
+/// Operations one connection may have running at once (a subscription runs
+/// until it is stopped), so one socket cannot pile up unbounded work.
+pub const MAX_OPERATIONS: usize = 100;
+
+/// The ids of the operations a connection has running.
+#[derive(Debug, Clone, Default)]
+struct Running(Arc<std::sync::Mutex<HashSet<String>>>);
+
+/// The parts of a client or server message that say which operation it starts or ends.
+#[derive(Debug, serde::Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    id: Option<String>,
+}
+
+impl Running {
+    fn ids(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Notes a client message; false when it would start one operation too many.
+    fn admit(&self, text: &str) -> Result<(), String> {
+        let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_str::<Envelope>(text) else {
+            return Ok(());
+        };
+        let mut ids = self.ids();
+        match kind.as_str() {
+            "subscribe" | "start" if !ids.contains(&id) && ids.len() >= MAX_OPERATIONS => Err(id),
+            "subscribe" | "start" => {
+                ids.insert(id);
+                Ok(())
+            }
+            "complete" | "stop" => {
+                ids.remove(&id);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Notes a server message: an operation that completed or failed is over.
+    fn observe(&self, message: &Message) {
+        // Data messages can be large; the ones that end an operation are small.
+        if let Message::Text(text) = message
+            && text.len() < 4096
+            && let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_str::<Envelope>(text)
+            && matches!(kind.as_str(), "complete" | "error")
+        {
+            self.ids().remove(&id);
+        }
+    }
+}
+
+/// The refusal of an operation past [`MAX_OPERATIONS`], in the connection's protocol.
+fn too_many_operations(legacy: bool, id: &str) -> Message {
+    let error = serde_json::json!({
+        "message": format!(
+            "Слишком много операций на одном соединении: не больше {MAX_OPERATIONS} одновременно"
+        ),
+        "extensions": { "code": "QUERY_TOO_COMPLEX" },
+    });
+    let payload = if legacy {
+        error
+    } else {
+        serde_json::json!([error])
+    };
+    Message::Text(
+        serde_json::json!({ "id": id, "type": "error", "payload": payload })
+            .to_string()
+            .into(),
+    )
+}
+
 /// The close code of a socket whose session ended ("unauthorized", as
 /// graphql-transport-ws uses it).
 pub const SESSION_ENDED: u16 = 4401;
@@ -50,13 +124,24 @@ pub async fn upgrade(state: AppState, request: Request) -> Response {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let client = client_info(&state, &parts.headers, peer);
+    // The subprotocol agreed on: the first the client offers that we speak
+    // (as `GraphQLProtocol` chose it); only the legacy one shapes errors differently.
+    let legacy = parts
+        .headers
+        .get_all(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .find(|p| matches!(*p, "graphql-ws" | "graphql-transport-ws"))
+        == Some("graphql-ws");
     // One message may be as large as an HTTP body, and no larger.
     let limit = state.settings.body_limit;
     upgrade
         .max_message_size(limit)
         .max_frame_size(limit)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(state, socket, protocol, client, connection_id))
+        .on_upgrade(move |socket| serve(state, socket, protocol, legacy, client, connection_id))
 }
 
 /// What the connection signed in with.
@@ -132,6 +217,7 @@ async fn serve(
     state: AppState,
     socket: WebSocket,
     protocol: GraphQLProtocol,
+    legacy: bool,
     client: ClientInfo,
     connection_id: String,
 ) {
@@ -139,32 +225,48 @@ async fn serve(
     // The GraphQL side writes into a channel; this task owns the socket's
     // sink, so it can also close the socket when the session ends.
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(16);
+    let out_tx_for_refusals = out_tx.clone();
     let out = futures_util::sink::unfold(out_tx, |tx, message: Message| async move {
         tx.send(message).await.map(|()| tx).map_err(|_| ())
     });
     let (stop, stopped) = oneshot::channel::<()>();
     let (signed_in_tx, signed_in_rx) = watch::channel(None);
+    let running = Running::default();
+    let input = {
+        let (running, refusals) = (running.clone(), out_tx_for_refusals);
+        stream.take_until(stopped).filter_map(move |message| {
+            let (running, refusals) = (running.clone(), refusals.clone());
+            let refused = match &message {
+                Ok(Message::Text(text)) => running.admit(text).err(),
+                _ => None,
+            };
+            async move {
+                match refused {
+                    Some(id) => {
+                        let _ = refusals.send(too_many_operations(legacy, &id)).await;
+                        None
+                    }
+                    None => Some(message),
+                }
+            }
+        })
+    };
     let graphql = {
         let state = state.clone();
-        GraphQLWebSocket::new_with_pair(
-            out,
-            stream.take_until(stopped),
-            state.schema.clone(),
-            protocol,
-        )
-        .on_connection_init(move |payload| async move {
-            let (viewer, signed_in) = init(&state, &payload).await?;
-            let mut data = Data::default();
-            data.insert(viewer);
-            data.insert(client);
-            data.insert(RequestId(connection_id));
-            if let Some(signed_in) = signed_in {
-                data.insert(SocketSession(signed_in.session_id));
-                let _ = signed_in_tx.send(Some(signed_in));
-            }
-            Ok(data)
-        })
-        .serve()
+        GraphQLWebSocket::new_with_pair(out, input, state.schema.clone(), protocol)
+            .on_connection_init(move |payload| async move {
+                let (viewer, signed_in) = init(&state, &payload).await?;
+                let mut data = Data::default();
+                data.insert(viewer);
+                data.insert(client);
+                data.insert(RequestId(connection_id));
+                if let Some(signed_in) = signed_in {
+                    data.insert(SocketSession(signed_in.session_id));
+                    let _ = signed_in_tx.send(Some(signed_in));
+                }
+                Ok(data)
+            })
+            .serve()
     };
     let ended = session_end(&state, signed_in_rx, state.session_ends.subscribe());
     tokio::pin!(graphql, ended);
@@ -173,6 +275,7 @@ async fn serve(
         tokio::select! {
             message = out_rx.recv() => match message {
                 Some(message) => {
+                    running.observe(&message);
                     if sink.send(message).await.is_err() {
                         break;
                     }

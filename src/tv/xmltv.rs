@@ -98,6 +98,9 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// Deepest element nesting accepted.
+const MAX_NESTING: usize = 16;
+
 /// Longest text an element may hold: what the guide's columns take.
 fn max_length(element: &str) -> usize {
     match element {
@@ -197,6 +200,14 @@ pub fn parse(bytes: &[u8]) -> Result<Guide, ParseError> {
                     _ => {}
                 }
                 if !empty {
+                    // XMLTV nests four levels; a file nested deeper is not one,
+                    // and would only grow this stack.
+                    if path.len() >= MAX_NESTING {
+                        return Err(fail(
+                            &reader,
+                            format!("elements nested deeper than {MAX_NESTING}"),
+                        ));
+                    }
                     path.push(name);
                     text.clear();
                 }
@@ -331,5 +342,21 @@ mod tests {
         assert_eq!(err.line, 3, "{err}");
         let truncated = "<tv>\n<channel id=\"a\"><display-name>A</display-name></channel>\n<programme start=\"20261125060000 +0300\" stop=\"20261125070000 +0300\" channel=\"a\"><title>X";
         assert!(parse(truncated.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn hostile_files_are_refused_with_their_line() {
+        let deep = format!("<tv>\n{}", "<a>".repeat(1_000_000));
+        let err = parse(deep.as_bytes()).unwrap_err();
+        assert!(err.message.contains("nested"), "{err}");
+        let control = "<tv>\n<channel id=\"a\"><display-name>A&#1;</display-name></channel>\n</tv>";
+        let err = parse(control.as_bytes()).unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(err.message.contains("U+0001"), "{err}");
+        let long_id = format!(
+            "<tv>\n<channel id=\"{}\"><display-name>A</display-name></channel>\n</tv>",
+            "x".repeat(201)
+        );
+        assert!(parse(long_id.as_bytes()).is_err());
     }
 }

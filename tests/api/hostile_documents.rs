@@ -491,3 +491,37 @@ async fn random_documents_never_crash_stall_or_leak() {
     }
     assert_alive(&app).await;
 }
+
+#[tokio::test]
+async fn one_socket_runs_at_most_a_hundred_operations_at_once() {
+    let app = TestApp::spawn().await;
+    let mut ws = app.ws("graphql-transport-ws", json!({})).await;
+    let subscription = "subscription { serviceNotices { title } }";
+    for i in 0..100 {
+        ws.subscribe(&format!("s{i}"), subscription).await;
+        let first = ws.next().await;
+        assert_eq!(first["type"], "next", "{first}");
+    }
+    ws.subscribe("one-too-many", subscription).await;
+    let refused = ws.next().await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "one-too-many");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "QUERY_TOO_COMPLEX"
+    );
+    // Stopping one makes room for another.
+    ws.send(json!({ "id": "s0", "type": "complete" })).await;
+    ws.subscribe("again", subscription).await;
+    let mut admitted = ws.next().await;
+    if admitted["id"] == "s0" {
+        assert_eq!(admitted["type"], "complete", "{admitted}");
+        admitted = ws.next().await;
+    }
+    assert_eq!(
+        (admitted["type"].as_str(), admitted["id"].as_str()),
+        (Some("next"), Some("again")),
+        "{admitted}"
+    );
+    assert_alive(&app).await;
+}
