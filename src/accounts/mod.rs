@@ -6,7 +6,7 @@ mod store;
 
 pub use entity::account::AccountStatus;
 pub use phone::{Phone, PhoneParseError};
-pub use store::{count, find_by_number, find_many, insert};
+pub use store::{count, find_by_number, find_many, insert, lock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -26,6 +26,22 @@ fn from_row(row: account::Model) -> Result<Account, DbErr> {
     })
 }
 
+/// Holds the account's row until the transaction ends, so checks of "how
+/// many does this account have" and the insert after them cannot interleave
+/// with another request's. (A write transaction on SQLite already holds the
+/// whole database.)
+pub async fn lock(db: &impl ConnectionTrait, account_id: i64) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.query_one_raw(crate::db::statement(
+            db,
+            "SELECT id FROM account WHERE id = $1 FOR UPDATE",
+            vec![account_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// The accounts with these ids (missing ids are simply absent).
 pub async fn find_many(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Account>, DbErr> {
     account::Entity::find()

@@ -16,6 +16,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use self::ledger::{EntryKind, NewEntry};
 use self::subscriptions::{Subscription, total_charge_on};
 use crate::accounts;
+use crate::idempotency::{self, Claim, IdempotencyKey, Replayable};
 use crate::money::Kopecks;
 use crate::time::moscow_date;
 
@@ -28,9 +29,34 @@ pub enum CreditError {
     /// No such account.
     #[error("no such account")]
     NoAccount,
+    /// The idempotency key was used before with another movement.
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+impl Replayable for CreditError {
+    fn refusal_code(&self) -> Option<&'static str> {
+        match self {
+            CreditError::Zero => Some("ZERO"),
+            CreditError::NoAccount => Some("NO_ACCOUNT"),
+            CreditError::IdempotencyKeyReused | CreditError::Db(_) => None,
+        }
+    }
+
+    fn from_refusal_code(code: &str) -> Option<Self> {
+        match code {
+            "ZERO" => Some(CreditError::Zero),
+            "NO_ACCOUNT" => Some(CreditError::NoAccount),
+            _ => None,
+        }
+    }
+
+    fn key_reused() -> Self {
+        CreditError::IdempotencyKeyReused
+    }
 }
 
 /// A credit or debit to write.
@@ -57,13 +83,46 @@ pub async fn post(
     now: DateTime<Utc>,
     movement: Movement,
 ) -> Result<Kopecks, CreditError> {
+    post_once(db, now, movement, None).await
+}
+
+/// [`post`] under an idempotency key: a repeat with the same key and movement
+/// returns the first balance and moves nothing again.
+pub async fn post_once(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    movement: Movement,
+    key: Option<&IdempotencyKey>,
+) -> Result<Kopecks, CreditError> {
     if movement.amount == Kopecks::ZERO {
         return Err(CreditError::Zero);
     }
-    let tx = crate::db::begin_write(db).await?;
+    let claim = key.map(|key| Claim {
+        account_id: movement.account_id,
+        operation: "postMovement",
+        key,
+        input: serde_json::json!({
+            "kind": format!("{:?}", movement.kind),
+            "amount": movement.amount,
+            "description": movement.description,
+            "staff": movement.staff_credential_id,
+        }),
+    });
+    idempotency::run(db, now, claim, |tx| async move {
+        let result = post_in(&tx, now, movement).await;
+        (tx, result)
+    })
+    .await
+}
+
+async fn post_in(
+    tx: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    movement: Movement,
+) -> Result<Kopecks, CreditError> {
     let account_id = movement.account_id;
     let balance = ledger::append(
-        &tx,
+        tx,
         now,
         NewEntry {
             account_id,
@@ -79,10 +138,9 @@ pub async fn post(
         other => CreditError::Db(other),
     })?;
     if movement.amount > Kopecks::ZERO {
-        promised::settle_if_paid(&tx, now, account_id).await?;
-        unblock_if_covered(&tx, now, account_id, balance).await?;
+        promised::settle_if_paid(tx, now, account_id).await?;
+        unblock_if_covered(tx, now, account_id, balance).await?;
     }
-    tx.commit().await?;
     Ok(balance)
 }
 

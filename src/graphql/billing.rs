@@ -303,6 +303,23 @@ pub struct PromisedPaymentStatus {
     pub period_days: i32,
 }
 
+const KEY_REUSED: &str =
+    "Этот ключ идемпотентности уже использован для другого запроса: пришлите новый ключ";
+
+/// An `idempotencyKey` input: blank is none; too long or with control
+/// characters is `BAD_USER_INPUT`.
+fn parse_key(raw: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
+    IdempotencyKey::parse(raw).map_err(|e| {
+        ApiError::bad_input(
+            "input.idempotencyKey",
+            match e {
+                KeyError::TooLong => "Ключ идемпотентности длиннее 200 символов",
+                KeyError::ControlCharacter => "Ключ идемпотентности содержит управляющие символы",
+            },
+        )
+    })
+}
+
 fn promise_refusal(err: &PromiseError) -> Option<(UserErrorCode, &'static str)> {
     Some(match err {
         PromiseError::AlreadyActive => (
@@ -322,10 +339,7 @@ fn promise_refusal(err: &PromiseError) -> Option<(UserErrorCode, &'static str)> 
             UserErrorCode::NothingCharged,
             "Нет услуг, за которые идут списания",
         ),
-        PromiseError::IdempotencyKeyReused => (
-            UserErrorCode::IdempotencyKeyReused,
-            "Этот ключ идемпотентности уже использован для другого запроса: пришлите новый ключ",
-        ),
+        PromiseError::IdempotencyKeyReused => (UserErrorCode::IdempotencyKeyReused, KEY_REUSED),
         PromiseError::Db(_) => return None,
     })
 }
@@ -502,17 +516,7 @@ impl BillingMutation {
         #[graphql(desc = "Idempotency key.", default)] input: ActivatePromisedPaymentInput,
     ) -> Result<ActivatePromisedPaymentPayload, ApiError> {
         let account_id = ctx.subscriber()?;
-        let key = IdempotencyKey::parse(input.idempotency_key.as_deref()).map_err(|e| {
-            ApiError::bad_input(
-                "input.idempotencyKey",
-                match e {
-                    KeyError::TooLong => "Ключ идемпотентности длиннее 200 символов",
-                    KeyError::ControlCharacter => {
-                        "Ключ идемпотентности содержит управляющие символы"
-                    }
-                },
-            )
-        })?;
+        let key = parse_key(input.idempotency_key.as_deref())?;
         let period = ctx.data_unchecked::<PromisedPeriod>().0;
         let now = ctx.clock().now();
         match promised::activate(ctx.db(), now, account_id, period, key.as_ref()).await {
@@ -547,6 +551,8 @@ pub struct AdjustBalanceInput {
     pub amount: Decimal,
     /// Why, in Russian; shown to the subscriber in the history.
     pub reason: String,
+    /// Repeating a request with the same key returns the first result and moves nothing again.
+    pub idempotency_key: Option<String>,
 }
 
 /// Result of `staff.adjustBalance`.
@@ -554,7 +560,7 @@ pub struct AdjustBalanceInput {
 pub struct AdjustBalancePayload {
     /// The balance after the adjustment.
     pub balance: Option<Money>,
-    /// `NOT_FOUND`, `REQUIRED`, `INVALID_VALUE`.
+    /// `NOT_FOUND`, `REQUIRED`, `INVALID_VALUE`, `TOO_LONG`, `IDEMPOTENCY_KEY_REUSED`.
     pub user_errors: Vec<UserError>,
 }
 
@@ -612,7 +618,8 @@ impl BillingStaffMutation {
             description: format!("Корректировка: {reason}"),
             staff_credential_id: Some(self.credential_id),
         };
-        match billing::post(ctx.db(), ctx.clock().now(), movement).await {
+        let key = parse_key(input.idempotency_key.as_deref())?;
+        match billing::post_once(ctx.db(), ctx.clock().now(), movement, key.as_ref()).await {
             Ok(balance) => Ok(AdjustBalancePayload {
                 balance: Some(balance.into()),
                 user_errors: Vec::new(),
@@ -626,6 +633,11 @@ impl BillingStaffMutation {
                 "accountNumber",
                 UserErrorCode::NotFound,
                 "Такого лицевого счёта нет",
+            )),
+            Err(CreditError::IdempotencyKeyReused) => Ok(fail(
+                "idempotencyKey",
+                UserErrorCode::IdempotencyKeyReused,
+                KEY_REUSED,
             )),
             Err(CreditError::Db(e)) => Err(e.into()),
         }

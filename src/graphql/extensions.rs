@@ -89,7 +89,7 @@ pub fn shape_error(error: &ShapeError) -> ServerError {
 }
 
 /// A cheap upper estimate of the JSON size of `value`, stopping past `limit`.
-fn json_size(value: &async_graphql::Value, limit: usize) -> usize {
+pub fn json_size(value: &async_graphql::Value, limit: usize) -> usize {
     use async_graphql::Value;
     let mut size = 0usize;
     let mut stack = vec![value];
@@ -116,19 +116,21 @@ fn json_size(value: &async_graphql::Value, limit: usize) -> usize {
     size
 }
 
+/// The error of a response that would pass the ceiling of `limit` bytes.
+pub fn too_large(limit: usize) -> ServerError {
+    coded(
+        format!("Ответ больше {limit} байт: запросите меньше данных за раз"),
+        ErrorCode::QueryTooComplex,
+    )
+}
+
 impl RequestLimits {
     /// Replaces a response larger than the ceiling by an error: the data is
     /// dropped here, before it is serialised and sent.
     fn cap(&self, response: &mut Response) {
         if json_size(&response.data, self.max_response_bytes) > self.max_response_bytes {
             response.data = async_graphql::Value::Null;
-            response.errors.push(coded(
-                format!(
-                    "Ответ больше {} байт: запросите меньше данных за раз",
-                    self.max_response_bytes
-                ),
-                ErrorCode::QueryTooComplex,
-            ));
+            response.errors.push(too_large(self.max_response_bytes));
         }
     }
 }

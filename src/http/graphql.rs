@@ -194,9 +194,28 @@ pub async fn post(
                 };
                 return error_response(StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX", &message);
             }
+            // The ceiling holds for the batch's body as a whole: once it is
+            // reached, the operations left are not run.
+            let limit = state.settings.max_response_bytes;
+            let mut left = limit;
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(execute(&state, &headers, caller.clone(), request).await);
+                if left == 0 {
+                    responses.push(async_graphql::Response::from_errors(vec![
+                        extensions::too_large(limit),
+                    ]));
+                    continue;
+                }
+                let response = execute(&state, &headers, caller.clone(), request).await;
+                let size = extensions::json_size(&response.data, left);
+                left = left.saturating_sub(size);
+                if size > 0 && left == 0 {
+                    responses.push(async_graphql::Response::from_errors(vec![
+                        extensions::too_large(limit),
+                    ]));
+                } else {
+                    responses.push(response);
+                }
             }
             Json(BatchResponse::Batch(responses)).into_response()
         }

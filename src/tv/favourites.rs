@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use entity::tv_favourite;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, sea_query::OnConflict,
 };
 
 use super::{Category, normalize};
@@ -50,8 +50,24 @@ pub enum AddError {
     Db(#[from] DbErr),
 }
 
-/// Adds a title (or changes the category of one already there).
+/// Adds a title (or changes the category of one already there). The count
+/// and the insert run in one transaction holding the account, so requests at
+/// once cannot pass the limit together.
 pub async fn add(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    account_id: i64,
+    title: &str,
+    category: Category,
+) -> Result<Favourite, AddError> {
+    let tx = crate::db::begin_write(db).await?;
+    crate::accounts::lock(&tx, account_id).await?;
+    let added = add_in(&tx, now, account_id, title, category).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+async fn add_in(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     account_id: i64,

@@ -465,3 +465,109 @@ async fn demo2_needs_a_promised_payment_on_any_day_it_is_started() {
     }
     let _ = error_codes;
 }
+
+const ADJUST: &str = "mutation ($a: Decimal!, $k: String) { staff { adjustBalance(input: {accountNumber: \"100000000002\", amount: $a, reason: \"Компенсация\", idempotencyKey: $k}) { balance { amount } userErrors { code field } } } }";
+
+#[tokio::test]
+async fn an_operators_adjustment_under_one_key_moves_money_once() {
+    let app = TestApp::spawn().await;
+    let operator = app.login("operator", "operator12345").await;
+    let subscriber = app.login("demo2", "demo12345").await;
+    let balance = |body: &Value| data(body)["staff"]["adjustBalance"]["balance"]["amount"].clone();
+    let before = app
+        .graphql_as(
+            Some(&subscriber),
+            "{ me { balance { amount } } }",
+            json!({}),
+        )
+        .await;
+    let before: f64 = data(&before)["me"]["balance"]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let calls = (0..10).map(|_| {
+        app.graphql_as(
+            Some(&operator),
+            ADJUST,
+            json!({ "a": "100.00", "k": "adj-1" }),
+        )
+    });
+    let bodies = join_all(calls).await;
+    let first = balance(&bodies[0]);
+    for body in &bodies {
+        assert_eq!(balance(body), first, "{body}");
+    }
+    let after = app
+        .graphql_as(
+            Some(&subscriber),
+            "{ me { balance { amount } } }",
+            json!({}),
+        )
+        .await;
+    let after: f64 = data(&after)["me"]["balance"]["amount"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (after - before - 100.0).abs() < 0.001,
+        "moved once: {before} -> {after}"
+    );
+
+    let reused = app
+        .graphql_as(
+            Some(&operator),
+            ADJUST,
+            json!({ "a": "200.00", "k": "adj-1" }),
+        )
+        .await;
+    assert_eq!(
+        data(&reused)["staff"]["adjustBalance"]["userErrors"][0],
+        json!({ "code": "IDEMPOTENCY_KEY_REUSED", "field": ["input", "idempotencyKey"] })
+    );
+}
+
+#[tokio::test]
+async fn favourites_added_at_once_cannot_pass_the_limit() {
+    let app = TestApp::spawn().await;
+    let token = app.login("demo2", "demo12345").await;
+    let number = kabinet::accounts::AccountNumber::parse("100000000002").unwrap();
+    let account = kabinet::accounts::find_by_number(&app.state.db, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    let limit = kabinet::tv::favourites::MAX_FAVOURITES;
+    for i in 1..limit {
+        kabinet::tv::favourites::add(
+            &app.state.db,
+            Utc::now(),
+            account.id,
+            &format!("Передача {i}"),
+            kabinet::tv::Category::Other,
+        )
+        .await
+        .unwrap();
+    }
+    let adds = (0..8).map(|i| {
+        app.graphql_as(
+            Some(&token),
+            "mutation ($t: String) { addTvFavourite(input: {title: $t}) { favourite { id } userErrors { code } } }",
+            json!({ "t": format!("Новая {i}") }),
+        )
+    });
+    let bodies = join_all(adds).await;
+    let added = bodies
+        .iter()
+        .filter(|b| data(b)["addTvFavourite"]["favourite"].is_object())
+        .count();
+    assert_eq!(added, 1, "{bodies:?}");
+    let list = app
+        .graphql_as(Some(&token), "{ me { tvFavourites { id } } }", json!({}))
+        .await;
+    assert_eq!(
+        data(&list)["me"]["tvFavourites"].as_array().unwrap().len() as u64,
+        limit
+    );
+}

@@ -525,3 +525,16 @@ async fn one_socket_runs_at_most_a_hundred_operations_at_once() {
     );
     assert_alive(&app).await;
 }
+
+#[tokio::test]
+async fn the_response_ceiling_holds_for_a_whole_batch() {
+    let app = TestApp::spawn_with(|s| s.max_response_bytes = 20_000).await;
+    let hour = "{ tvSchedule(from: \"2026-11-25T12:00:00+03:00\", to: \"2026-11-25T13:00:00+03:00\") { channel { name } } }";
+    let batch: Vec<Value> = (0..5).map(|_| json!({ "query": hour })).collect();
+    let response = app.post_graphql(None, &json!(batch)).await;
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.len() < 40_000, "{} bytes sent", bytes.len());
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(data(&body[0])["tvSchedule"].as_array().unwrap().len(), 220);
+    assert_eq!(error_codes(&body[4]), ["QUERY_TOO_COMPLEX"], "{body}");
+}
