@@ -69,6 +69,19 @@ pub fn is_request_error(code: &str) -> bool {
     .any(|c| c.as_str() == code)
 }
 
+/// Applies `f` to every response of a subscription stream.
+fn each_response<'s>(
+    stream: BoxStream<'s, Response>,
+    mut f: impl FnMut(&mut Response) + Send + 's,
+) -> BoxStream<'s, Response> {
+    stream
+        .map(move |mut response| {
+            f(&mut response);
+            response
+        })
+        .boxed()
+}
+
 /// The error a refused document gets, with its code.
 pub fn shape_error(error: &ShapeError) -> ServerError {
     let code = if error.is_parse_error() {
@@ -223,12 +236,7 @@ impl Extension for RequestLimits {
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
         let limits = *self;
-        next.run(ctx, stream)
-            .map(move |mut response| {
-                limits.cap(&mut response);
-                response
-            })
-            .boxed()
+        each_response(next.run(ctx, stream), move |response| limits.cap(response))
     }
 }
 
@@ -297,12 +305,9 @@ impl Extension for ErrorCodes {
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
         let request_id = ctx.data_opt::<RequestId>().cloned();
-        next.run(ctx, stream)
-            .map(move |mut response| {
-                finish_errors(&mut response, request_id.as_ref());
-                response
-            })
-            .boxed()
+        each_response(next.run(ctx, stream), move |response| {
+            finish_errors(response, request_id.as_ref())
+        })
     }
 }
 

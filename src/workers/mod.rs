@@ -15,6 +15,9 @@ use crate::{billing, ratelimit, sms, tv};
 
 /// Messages delivered per claim.
 const SMS_BATCH: u64 = 20;
+
+/// One round of a background job.
+type Job = std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 /// How often old rate-limit windows are forgotten.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(600);
 
@@ -102,16 +105,20 @@ impl Workers {
     /// Starts every worker.
     pub fn start(ctx: WorkerContext) -> Workers {
         let (stop, stopped) = watch::channel(false);
-        let outbox = {
+        // Each job gets its own copy of the context every round.
+        let spawn = |name, period, wake, job: fn(WorkerContext) -> Job| {
             let ctx = ctx.clone();
-            tokio::spawn(repeat(
+            tokio::spawn(repeat(name, period, wake, stopped.clone(), move || {
+                job(ctx.clone())
+            }))
+        };
+        let handles = vec![
+            spawn(
                 "sms_outbox",
                 ctx.poll,
                 Some(ctx.sms_wake.0.clone()),
-                stopped.clone(),
-                move || {
-                    let ctx = ctx.clone();
-                    async move {
+                |ctx| {
+                    Box::pin(async move {
                         // Drain: keep going while full batches come back.
                         loop {
                             let sent = sms::deliver_due(
@@ -126,81 +133,41 @@ impl Workers {
                                 return Ok(());
                             }
                         }
+                    })
+                },
+            ),
+            spawn("billing", ctx.poll, None, |ctx| {
+                Box::pin(async move { bill_due_days(&ctx).await.map_err(|e| e.to_string()) })
+            }),
+            spawn("tv_reminders", ctx.poll, None, |ctx| {
+                Box::pin(async move {
+                    let queued = tv::reminders::announce_due(&ctx.db, ctx.clock.now())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if queued > 0 {
+                        ctx.sms_wake.0.notify_one();
                     }
-                },
-            ))
-        };
-        let billing = {
-            let ctx = ctx.clone();
-            tokio::spawn(repeat(
-                "billing",
-                ctx.poll,
-                None,
-                stopped.clone(),
-                move || {
-                    let ctx = ctx.clone();
-                    async move { bill_due_days(&ctx).await.map_err(|e| e.to_string()) }
-                },
-            ))
-        };
-        let reminders = {
-            let ctx = ctx.clone();
-            tokio::spawn(repeat(
-                "tv_reminders",
-                ctx.poll,
-                None,
-                stopped.clone(),
-                move || {
-                    let ctx = ctx.clone();
-                    async move {
-                        let queued = tv::reminders::announce_due(&ctx.db, ctx.clock.now())
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        if queued > 0 {
-                            ctx.sms_wake.0.notify_one();
-                        }
-                        Ok(())
-                    }
-                },
-            ))
-        };
-        let session_ends = {
-            let ctx = ctx.clone();
-            tokio::spawn(repeat(
-                "session_ends",
-                ctx.poll,
-                None,
-                stopped.clone(),
-                move || {
-                    let ctx = ctx.clone();
-                    async move {
-                        ctx.session_ends
-                            .refresh(&ctx.db, ctx.clock.now())
-                            .await
-                            .map_err(|e| e.to_string())
-                    }
-                },
-            ))
-        };
-        let housekeeping = tokio::spawn(repeat(
-            "housekeeping",
-            HOUSEKEEPING_EVERY,
-            None,
-            stopped,
-            move || {
-                let ctx = ctx.clone();
-                async move {
+                    Ok(())
+                })
+            }),
+            spawn("session_ends", ctx.poll, None, |ctx| {
+                Box::pin(async move {
+                    ctx.session_ends
+                        .refresh(&ctx.db, ctx.clock.now())
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            }),
+            spawn("housekeeping", HOUSEKEEPING_EVERY, None, |ctx| {
+                Box::pin(async move {
                     ratelimit::forget_old(&ctx.db, ctx.clock.now())
                         .await
                         .map(|_| ())
                         .map_err(|e| e.to_string())
-                }
-            },
-        ));
-        Workers {
-            stop,
-            handles: vec![outbox, billing, reminders, session_ends, housekeeping],
-        }
+                })
+            }),
+        ];
+        Workers { stop, handles }
     }
 
     /// Asks every worker to stop after its current round, and waits for them.

@@ -299,44 +299,26 @@ async fn strings_with_control_characters_or_past_a_column_are_refused_at_the_edg
     assert_eq!(error_codes(&literal), ["BAD_USER_INPUT"], "{literal}");
 
     let token = app.login("demo2", "demo12345").await;
-    let favourite = app
-        .graphql_as(
-            Some(&token),
+    let operator = app.login("operator", "operator12345").await;
+    let promise = "mutation ($k: String) { activatePromisedPayment(input: {idempotencyKey: $k}) { userErrors { code } } }";
+    let refused = [
+        (
+            &token,
             "mutation ($t: String) { addTvFavourite(input: {title: $t}) { userErrors { code } } }",
             json!({ "t": "Новости\u{0}" }),
-        )
-        .await;
-    assert_eq!(error_codes(&favourite), ["BAD_USER_INPUT"], "{favourite}");
-    let promise = app
-        .graphql_as(
-            Some(&token),
-            "mutation ($k: String) { activatePromisedPayment(input: {idempotencyKey: $k}) { userErrors { code } } }",
-            json!({ "k": "key\u{0}" }),
-        )
-        .await;
-    assert_eq!(error_codes(&promise), ["BAD_USER_INPUT"], "{promise}");
-    let too_long_key = app
-        .graphql_as(
-            Some(&token),
-            "mutation ($k: String) { activatePromisedPayment(input: {idempotencyKey: $k}) { userErrors { code } } }",
-            json!({ "k": "к".repeat(201) }),
-        )
-        .await;
-    assert_eq!(
-        error_codes(&too_long_key),
-        ["BAD_USER_INPUT"],
-        "{too_long_key}"
-    );
-
-    let operator = app.login("operator", "operator12345").await;
-    let adjust = app
-        .graphql_as(
-            Some(&operator),
+        ),
+        (&token, promise, json!({ "k": "key\u{0}" })),
+        (&token, promise, json!({ "k": "к".repeat(201) })),
+        (
+            &operator,
             "mutation ($r: String!) { staff { adjustBalance(input: {accountNumber: \"100000000002\", amount: \"10.00\", reason: $r}) { userErrors { code } } } }",
             json!({ "r": "ошибка\u{0}" }),
-        )
-        .await;
-    assert_eq!(error_codes(&adjust), ["BAD_USER_INPUT"], "{adjust}");
+        ),
+    ];
+    for (who, query, variables) in refused {
+        let body = app.graphql_as(Some(who), query, variables).await;
+        assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{query}: {body}");
+    }
 
     // An XMLTV file whose text decodes to a control character, or is longer
     // than the guide keeps, is refused with its line; nothing is imported.
