@@ -7,38 +7,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::auth::{self, password::PasswordHasher};
-use crate::clock::{SharedClock, SystemClock};
+use crate::clock::{Clock, SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, DbSetupError, SqlStats};
 use crate::demo::{self, DemoError};
-use crate::graphql::{self, AppSchema};
+use crate::graphql;
 use crate::http;
+pub use crate::http::AppState;
 use crate::sms::FileSender;
-use crate::workers::{SmsWake, WorkerContext, Workers};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The GraphQL schema (with its data: database, clock, loaders).
-    pub schema: AppSchema,
-    /// The database pool.
-    pub db: DatabaseConnection,
-    /// The application clock.
-    pub clock: SharedClock,
-    /// Settings in force.
-    pub settings: Arc<Settings>,
-    /// SQL statement counter.
-    pub sql: Arc<SqlStats>,
-    /// The Prometheus recorder.
-    pub metrics: PrometheusHandle,
-    /// Sessions ended lately (kept current by a worker), for open WebSockets.
-    pub session_ends: auth::SessionEnds,
-}
+use crate::sms::SmsWake;
+use crate::workers::{WorkerContext, Workers};
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -91,13 +73,7 @@ impl App {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<App, StartupError> {
         let metrics = http::metrics::handle();
         let sql = Arc::new(SqlStats::default());
-        let db = db::connect(
-            &settings.database_url,
-            settings.db_max_connections,
-            sql.clone(),
-        )
-        .await?;
-        db::migrate(&db).await?;
+        let db = open_database(&settings, settings.db_max_connections, sql.clone()).await?;
         let hasher = PasswordHasher::new(settings.password_hash_concurrency);
         if settings.demo && demo::seed_if_empty(&db, clock.as_ref(), &hasher).await? {
             tracing::info!("{}", demo::SUMMARY);
@@ -178,10 +154,28 @@ pub async fn run(settings: Settings) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// Opens the database with `connections` at most, applies migrations and the
+/// data steps that need Rust (title keys are normalised in Rust, so the
+/// migration that added the column could not fill it for older rows).
+async fn open_database(
+    settings: &Settings,
+    connections: u32,
+    sql: Arc<SqlStats>,
+) -> Result<DatabaseConnection, StartupError> {
+    let db = db::connect(&settings.database_url, connections, sql).await?;
+    db::migrate(&db).await?;
+    let filled = crate::tv::fill_title_keys(&db)
+        .await
+        .map_err(|e| StartupError::Db(DbSetupError::Migrate(e)))?;
+    if filled > 0 {
+        tracing::info!(programmes = filled, "TV title keys filled in");
+    }
+    Ok(db)
+}
+
 /// `kabinet migrate`.
 pub async fn migrate_only(settings: &Settings) -> Result<(), StartupError> {
-    let db = db::connect(&settings.database_url, 1, Arc::new(SqlStats::default())).await?;
-    db::migrate(&db).await?;
+    let db = open_database(settings, 1, Arc::default()).await?;
     let _ = db.close().await;
     tracing::info!("migrations applied");
     Ok(())
@@ -190,14 +184,14 @@ pub async fn migrate_only(settings: &Settings) -> Result<(), StartupError> {
 /// `kabinet staff add`: a new operator; the password comes from standard input.
 pub async fn add_staff(
     settings: &Settings,
+    clock: &dyn Clock,
     login: &str,
     name: &str,
     password: &str,
 ) -> Result<(), StartupError> {
-    let db = db::connect(&settings.database_url, 1, Arc::new(SqlStats::default())).await?;
-    db::migrate(&db).await?;
+    let db = open_database(settings, 1, Arc::default()).await?;
     let hasher = PasswordHasher::new(1);
-    let added = auth::add_staff(&db, chrono::Utc::now(), &hasher, login, name, password).await;
+    let added = auth::add_staff(&db, clock.now(), &hasher, login, name, password).await;
     let _ = db.close().await;
     added?;
     tracing::info!(login, "staff member added");
@@ -207,11 +201,11 @@ pub async fn add_staff(
 /// `kabinet billing-run`: charges `date` (default: the current Moscow day).
 pub async fn billing_run(
     settings: &Settings,
+    clock: &dyn Clock,
     date: Option<chrono::NaiveDate>,
 ) -> Result<(), StartupError> {
-    let db = db::connect(&settings.database_url, 2, Arc::new(SqlStats::default())).await?;
-    db::migrate(&db).await?;
-    let now = chrono::Utc::now();
+    let db = open_database(settings, 2, Arc::default()).await?;
+    let now = clock.now();
     let day = date.unwrap_or_else(|| crate::time::moscow_date(now));
     let started = std::time::Instant::now();
     let report = crate::billing::run::run_day(&db, now, day)
@@ -235,8 +229,7 @@ pub async fn import_epg(settings: &Settings, file: &std::path::Path) -> Result<(
         path: file.to_owned(),
         source,
     })?;
-    let db = db::connect(&settings.database_url, 2, Arc::new(SqlStats::default())).await?;
-    db::migrate(&db).await?;
+    let db = open_database(settings, 2, Arc::default()).await?;
     let started = std::time::Instant::now();
     let imported = crate::tv::import::import(&db, &bytes).await;
     let _ = db.close().await;

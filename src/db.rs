@@ -96,18 +96,7 @@ pub async fn connect(
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbSetupError> {
-    Migrator::up(db, None)
-        .await
-        .map_err(DbSetupError::Migrate)?;
-    // Title keys are normalised in Rust, so the migration that added the
-    // column cannot fill it in for rows imported before it.
-    let filled = crate::tv::fill_title_keys(db)
-        .await
-        .map_err(DbSetupError::Migrate)?;
-    if filled > 0 {
-        tracing::info!(programmes = filled, "TV title keys filled in");
-    }
-    Ok(())
+    Migrator::up(db, None).await.map_err(DbSetupError::Migrate)
 }
 
 /// Whether the database answers and has every migration applied.

@@ -13,8 +13,6 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
-mod demo_money;
-pub mod demo_tv;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use std::io::BufRead;
 
+use kabinet::clock::{Clock, SystemClock};
 use kabinet::config::{Cli, Command, StaffCommand};
 use kabinet::{app, graphql, telemetry};
 
@@ -30,12 +31,12 @@ async fn main() -> ExitCode {
             app::import_epg(&cli.settings, &file).await
         }
         Command::DemoEpg => {
-            print!("{}", kabinet::demo_tv::document(chrono::Utc::now()));
+            print!("{}", kabinet::demo::tv::document(SystemClock.now()));
             Ok(())
         }
         Command::BillingRun { date } => {
             telemetry::init(cli.settings.log_format);
-            app::billing_run(&cli.settings, date).await
+            app::billing_run(&cli.settings, &SystemClock, date).await
         }
         Command::Staff(StaffCommand::Add { login, name }) => {
             telemetry::init(cli.settings.log_format);
@@ -45,6 +46,7 @@ async fn main() -> ExitCode {
                 Ok(_) => {
                     app::add_staff(
                         &cli.settings,
+                        &SystemClock,
                         &login,
                         &name,
                         password.trim_end_matches(['\r', '\n']),

@@ -10,8 +10,8 @@ use super::errors::{ApiError, UserError, UserErrorCode};
 use super::node::{GlobalId, NodeKind};
 use super::scalars::DateTime;
 use crate::auth::{self, ClientInfo, Session, password::PasswordHasher};
+use crate::sms::SmsWake;
 use crate::time::moscow_text;
-use crate::workers::SmsWake;
 
 /// How long sessions last (schema data).
 #[derive(Debug, Clone, Copy)]

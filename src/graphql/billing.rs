@@ -121,7 +121,7 @@ pub struct Subscription(pub Item);
 /// `Subscription` is GraphQL's root type for live updates.)
 #[Object(name = "SubscribedService")]
 impl Subscription {
-    /// Opaque id (pass it to `disconnectService`).
+    /// Opaque id of this subscription.
     async fn id(&self) -> ID {
         ID(format!("s{}", self.0.id))
     }

@@ -38,7 +38,7 @@ pub struct Tariff(pub CatalogItem);
 /// A tariff plan: a bundle of services at a monthly fee.
 #[Object]
 impl Tariff {
-    /// Catalog id (pass it to `changeTariff` and `tariffChangePreview`).
+    /// Catalog id.
     async fn id(&self) -> ID {
         ID(self.0.code.clone())
     }
@@ -81,7 +81,7 @@ pub struct Service(pub CatalogItem);
 /// A service or option that can be added to a tariff.
 #[Object]
 impl Service {
-    /// Catalog id (pass it to `connectService`).
+    /// Catalog id.
     async fn id(&self) -> ID {
         ID(self.0.code.clone())
     }

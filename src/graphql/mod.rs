@@ -78,7 +78,7 @@ pub struct SchemaServices {
     /// Password hashing.
     pub hasher: crate::auth::password::PasswordHasher,
     /// Wakes the SMS worker after a message is stored.
-    pub sms_wake: crate::workers::SmsWake,
+    pub sms_wake: crate::sms::SmsWake,
 }
 
 /// The schema with its limits, data and extensions.

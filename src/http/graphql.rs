@@ -13,8 +13,9 @@ use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::AppState;
+use super::bearer::Bearer;
 use super::{error_response, metrics, request_id};
-use crate::app::AppState;
 use crate::auth::{self, ClientInfo, Viewer};
 use crate::graphql::extensions;
 
@@ -27,20 +28,11 @@ fn is_json(headers: &HeaderMap) -> bool {
         .unwrap_or(false)
 }
 
-/// The token of an `Authorization: Bearer <token>` value.
-pub(super) fn bearer(value: &str) -> Option<&str> {
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-}
-
 /// Who is calling. A missing, unknown, expired or ended token makes an anonymous
 /// caller: public fields keep working and `me` is null, which tells a frontend
 /// to sign in again.
-async fn viewer(state: &AppState, authorization: Option<&str>) -> Result<Viewer, sea_orm::DbErr> {
-    let Some(token) = authorization.and_then(bearer) else {
+async fn viewer(state: &AppState, token: Option<&str>) -> Result<Viewer, sea_orm::DbErr> {
+    let Some(token) = token else {
         return Ok(Viewer::anonymous());
     };
     let session = auth::authenticate(&state.db, state.clock.now(), token).await?;
@@ -136,6 +128,7 @@ fn single(response: async_graphql::Response) -> Response {
 pub async fn post(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Bearer(token): Bearer,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
@@ -146,10 +139,7 @@ pub async fn post(
             "Запрос к /graphql отправляется с Content-Type: application/json",
         );
     }
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let viewer = match viewer(&state, authorization).await {
+    let viewer = match viewer(&state, token.as_deref()).await {
         Ok(v) => v,
         Err(err) => return internal(&headers, &err),
     };
@@ -273,9 +263,13 @@ fn parse_get(params: GetParams) -> Option<async_graphql::Request> {
 }
 
 /// `GET /graphql`: a query in the query string, or a WebSocket upgrade.
-pub async fn get(State(state): State<AppState>, request: Request) -> Response {
+pub async fn get(
+    State(state): State<AppState>,
+    Bearer(token): Bearer,
+    request: Request,
+) -> Response {
     if is_websocket(request.headers()) {
-        return super::websocket::upgrade(state, request).await;
+        return super::websocket::upgrade(state, request, token).await;
     }
     let params = Query::<GetParams>::try_from_uri(request.uri()).ok();
     let Some(graphql_request) = params.map(|Query(p)| p).and_then(parse_get) else {
@@ -300,10 +294,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         return response;
     }
     let headers = request.headers();
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let viewer = match viewer(&state, authorization).await {
+    let viewer = match viewer(&state, token.as_deref()).await {
         Ok(v) => v,
         Err(err) => return internal(headers, &err),
     };

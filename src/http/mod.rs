@@ -1,6 +1,7 @@
 //! The HTTP surface: the router with its layers, and the routes that are not
 //! GraphQL (health, metrics, playground).
 
+mod bearer;
 mod graphql;
 mod health;
 pub mod metrics;
@@ -23,7 +24,35 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::app::AppState;
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::DatabaseConnection;
+
+use crate::auth;
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::db::SqlStats;
+use crate::graphql::AppSchema;
+
+/// What every handler can reach (the router's state; `app` builds it).
+#[derive(Clone)]
+pub struct AppState {
+    /// The GraphQL schema (with its data: database, clock, loaders).
+    pub schema: AppSchema,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The application clock.
+    pub clock: SharedClock,
+    /// Settings in force.
+    pub settings: Arc<Settings>,
+    /// SQL statement counter.
+    pub sql: Arc<SqlStats>,
+    /// The Prometheus recorder.
+    pub metrics: PrometheusHandle,
+    /// Sessions ended lately (kept current by a worker), for open WebSockets.
+    pub session_ends: auth::SessionEnds,
+}
 
 /// A JSON body in the shape of a GraphQL error response, for failures that
 /// happen before GraphQL runs (wrong content type, bad JSON, too large a batch).

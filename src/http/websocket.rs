@@ -22,9 +22,10 @@ use chrono::{DateTime, Utc};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::graphql::{bearer, client_info};
+use super::AppState;
+use super::bearer::token_of;
+use super::graphql::client_info;
 use super::request_id;
-use crate::app::AppState;
 use crate::auth::{self, ClientInfo, Viewer};
 use crate::graphql::context::RequestId;
 use crate::graphql::extensions::SocketSession;
@@ -108,7 +109,11 @@ fn too_many_operations(legacy: bool, id: &str) -> Message {
 pub const SESSION_ENDED: u16 = 4401;
 
 /// Upgrades `GET /graphql` to a GraphQL WebSocket.
-pub async fn upgrade(state: AppState, request: Request) -> Response {
+pub async fn upgrade(
+    state: AppState,
+    request: Request,
+    handshake_token: Option<String>,
+) -> Response {
     let (mut parts, _body) = request.into_parts();
     let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
         Ok(p) => p,
@@ -141,7 +146,17 @@ pub async fn upgrade(state: AppState, request: Request) -> Response {
         .max_message_size(limit)
         .max_frame_size(limit)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(state, socket, protocol, legacy, client, connection_id))
+        .on_upgrade(move |socket| {
+            serve(
+                state,
+                socket,
+                protocol,
+                legacy,
+                client,
+                connection_id,
+                handshake_token,
+            )
+        })
 }
 
 /// What the connection signed in with.
@@ -151,20 +166,23 @@ struct SignedIn {
     expires_at: DateTime<Utc>,
 }
 
-/// Reads `connection_init`: `{ "authorization": "Bearer <token>" }`; a bad
-/// token refuses the connection.
+/// Reads `connection_init`: `{ "authorization": "Bearer <token>" }` (or,
+/// without one, the handshake's `Authorization` header); a bad token refuses
+/// the connection.
 async fn init(
     state: &AppState,
     payload: &serde_json::Value,
+    handshake_token: Option<String>,
 ) -> async_graphql::Result<(Viewer, Option<SignedIn>)> {
     let authorization = payload
         .get("authorization")
         .or_else(|| payload.get("Authorization"))
         .and_then(|v| v.as_str());
-    let Some(value) = authorization else {
-        return Ok((Viewer::anonymous(), None));
+    let token = match (authorization, &handshake_token) {
+        (Some(value), _) => token_of(value).unwrap_or_default(),
+        (None, Some(token)) => token.as_str(),
+        (None, None) => return Ok((Viewer::anonymous(), None)),
     };
-    let token = bearer(value).unwrap_or_default();
     let session = auth::authenticate(&state.db, state.clock.now(), token)
         .await
         .map_err(|_| async_graphql::Error::new("Внутренняя ошибка сервера"))?;
@@ -220,6 +238,7 @@ async fn serve(
     legacy: bool,
     client: ClientInfo,
     connection_id: String,
+    handshake_token: Option<String>,
 ) {
     let (mut sink, stream) = socket.split();
     // The GraphQL side writes into a channel; this task owns the socket's
@@ -255,7 +274,7 @@ async fn serve(
         let state = state.clone();
         GraphQLWebSocket::new_with_pair(out, input, state.schema.clone(), protocol)
             .on_connection_init(move |payload| async move {
-                let (viewer, signed_in) = init(&state, &payload).await?;
+                let (viewer, signed_in) = init(&state, &payload, handshake_token).await?;
                 let mut data = Data::default();
                 data.insert(viewer);
                 data.insert(client);

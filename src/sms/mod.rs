@@ -155,3 +155,7 @@ mod tests {
         assert_eq!(backoff(40), MAX_BACKOFF);
     }
 }
+
+/// Wakes the SMS worker at once (after a message was stored), instead of at its next poll.
+#[derive(Debug, Clone, Default)]
+pub struct SmsWake(pub std::sync::Arc<tokio::sync::Notify>);

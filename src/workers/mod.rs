@@ -21,10 +21,6 @@ type Job = std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 /// How often old rate-limit windows are forgotten.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(600);
 
-/// Wakes the SMS worker at once (after a message was stored), instead of at its next poll.
-#[derive(Debug, Clone, Default)]
-pub struct SmsWake(pub Arc<Notify>);
-
 /// What the workers need.
 #[derive(Clone)]
 pub struct WorkerContext {
@@ -35,7 +31,7 @@ pub struct WorkerContext {
     /// The SMS gateway.
     pub sms_sender: Arc<dyn sms::SmsSender>,
     /// Wakes the SMS worker.
-    pub sms_wake: SmsWake,
+    pub sms_wake: sms::SmsWake,
     /// How often workers look for work when not woken.
     pub poll: Duration,
     /// Sessions ended lately, for open WebSockets to close.

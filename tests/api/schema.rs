@@ -71,3 +71,80 @@ async fn every_type_field_argument_and_enum_value_has_a_description() {
         undocumented.join("\n")
     );
 }
+
+/// The codes of GraphQL errors (API.md), which descriptions may quote.
+const ERROR_CODES: [&str; 8] = [
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "BAD_USER_INPUT",
+    "RATE_LIMITED",
+    "QUERY_TOO_COMPLEX",
+    "INTERNAL",
+    "GRAPHQL_PARSE_FAILED",
+    "GRAPHQL_VALIDATION_FAILED",
+];
+
+/// Every name a description quotes in backticks (`changeTariff`, `TvChannel.id`,
+/// `ALREADY_ACTIVE`) exists in the schema, so the docs a frontend developer
+/// reads in GraphiQL never advertise what is not there.
+#[tokio::test]
+async fn descriptions_name_only_what_exists() {
+    let app = TestApp::spawn().await;
+    let body = app.graphql(DESCRIPTIONS, json!({})).await;
+    let types = data(&body)["__schema"]["types"].as_array().unwrap().clone();
+    let mut names = std::collections::HashSet::new();
+    let mut descriptions = Vec::new();
+    let mut note = |owner: String, description: &serde_json::Value| {
+        if let Some(text) = description.as_str() {
+            descriptions.push((owner, text.to_owned()));
+        }
+    };
+    for ty in &types {
+        let type_name = ty["name"].as_str().unwrap().to_owned();
+        names.insert(type_name.clone());
+        note(type_name.clone(), &ty["description"]);
+        for field in ty["fields"].as_array().into_iter().flatten() {
+            let name = field["name"].as_str().unwrap();
+            names.insert(name.to_owned());
+            note(format!("{type_name}.{name}"), &field["description"]);
+            for arg in field["args"].as_array().into_iter().flatten() {
+                names.insert(arg["name"].as_str().unwrap().to_owned());
+                note(
+                    format!("{type_name}.{name}({})", arg["name"]),
+                    &arg["description"],
+                );
+            }
+        }
+        for list in ["inputFields", "enumValues"] {
+            for item in ty[list].as_array().into_iter().flatten() {
+                let name = item["name"].as_str().unwrap();
+                names.insert(name.to_owned());
+                note(format!("{type_name}.{name}"), &item["description"]);
+            }
+        }
+    }
+    let quoted =
+        regex_lite::Regex::new(r"`([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)`").unwrap();
+    let mut unknown = Vec::new();
+    for (owner, text) in &descriptions {
+        for captures in quoted.captures_iter(text) {
+            let quote = &captures[1];
+            // Settings, literals and the error codes of `extensions.code` are not schema names.
+            let outside = quote.starts_with("KABINET_")
+                || quote.starts_with("extensions.")
+                || ["true", "false", "null"].contains(&quote)
+                || ERROR_CODES.contains(&quote);
+            if outside {
+                continue;
+            }
+            if quote.split('.').any(|part| !names.contains(part)) {
+                unknown.push(format!("{owner}: `{quote}`"));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "descriptions name what does not exist:\n{}",
+        unknown.join("\n")
+    );
+}

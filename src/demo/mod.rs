@@ -1,6 +1,11 @@
 //! Demo data for an empty database: the two demo subscribers of the README and
 //! a few service notices around "now". Written through the domain functions,
-//! so the demo exercises the same paths as production.
+//! so the demo exercises the same paths as production: `money` writes the
+//! catalog and months of history through the billing code, `tv` the demo week
+//! through the XMLTV import.
+
+mod money;
+pub mod tv;
 
 use chrono::{Duration, NaiveDate};
 use sea_orm::{DatabaseConnection, DbErr};
@@ -143,8 +148,8 @@ pub async fn seed_if_empty(
     }
     tx.commit().await?;
     if let [demo, demo2] = account_ids[..] {
-        crate::demo_money::seed(db, now, demo, demo2).await?;
+        money::seed(db, now, demo, demo2).await?;
     }
-    crate::demo_tv::seed(db, now).await?;
+    tv::seed(db, now).await?;
     Ok(true)
 }

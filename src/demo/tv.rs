@@ -249,7 +249,7 @@ const THEMES: &[Theme] = &[
     },
 ];
 
-/// Packages sold as catalog services (demo_money's catalog); the base package
+/// Packages sold as catalog services (the demo catalog in `demo::money`); the base package
 /// comes with every TV tariff.
 const SOLD_AS: &[(&str, &str)] = &[
     ("kino", "tv-kino"),
