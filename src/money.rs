@@ -113,6 +113,43 @@ impl Kopecks {
     }
 }
 
+// Arithmetic saturates: Kabinet's sums stay many orders of magnitude below
+// i64 (inputs are at most a trillion roubles), so saturation only keeps a
+// nonsensical sum from wrapping round to a plausible one. Where overflow is a
+// real possibility, use `checked_add` / `checked_sub`.
+impl std::ops::Add for Kopecks {
+    type Output = Kopecks;
+    fn add(self, other: Kopecks) -> Kopecks {
+        Kopecks(self.0.saturating_add(other.0))
+    }
+}
+
+impl std::ops::Sub for Kopecks {
+    type Output = Kopecks;
+    fn sub(self, other: Kopecks) -> Kopecks {
+        Kopecks(self.0.saturating_sub(other.0))
+    }
+}
+
+impl std::ops::Neg for Kopecks {
+    type Output = Kopecks;
+    fn neg(self) -> Kopecks {
+        Kopecks(self.0.saturating_neg())
+    }
+}
+
+impl std::ops::AddAssign for Kopecks {
+    fn add_assign(&mut self, other: Kopecks) {
+        *self = *self + other;
+    }
+}
+
+impl std::iter::Sum for Kopecks {
+    fn sum<I: Iterator<Item = Kopecks>>(iter: I) -> Kopecks {
+        iter.fold(Kopecks::ZERO, |a, b| a + b)
+    }
+}
+
 impl fmt::Display for Kopecks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ₽", self.to_decimal_string())
@@ -122,6 +159,17 @@ impl fmt::Display for Kopecks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_add_subtract_and_saturate() {
+        let a = Kopecks(1_050);
+        assert_eq!(a + Kopecks(50), Kopecks(1_100));
+        assert_eq!(a - Kopecks(2_000), Kopecks(-950));
+        assert_eq!(-a, Kopecks(-1_050));
+        assert_eq!([a, a, a].into_iter().sum::<Kopecks>(), Kopecks(3_150));
+        assert_eq!(Kopecks(i64::MAX) + a, Kopecks(i64::MAX));
+        assert_eq!(Kopecks(i64::MAX).checked_add(a), None);
+    }
 
     #[test]
     fn parses_up_to_two_fraction_digits() {

@@ -21,13 +21,7 @@ pub fn init(format: LogFormat) {
 /// Libraries whose debug and trace lines quote what passes through them:
 /// WebSocket frames (tokens in `connection_init`, passwords in a `login`
 /// mutation) and SQL with its values. No `RUST_LOG` can open them below INFO.
-const QUOTING_TARGETS: [&str; 5] = [
-    "tungstenite",
-    "tokio_tungstenite",
-    "sea_orm",
-    "hyper",
-    "async_graphql_axum",
-];
+const QUOTING_TARGETS: [&str; 4] = ["tungstenite", "tokio_tungstenite", "sea_orm", "hyper"];
 
 /// Whether a line may be written at all, whatever `RUST_LOG` says.
 fn never_secret(metadata: &Metadata<'_>) -> bool {

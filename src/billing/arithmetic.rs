@@ -20,9 +20,34 @@ pub fn days_in_month(day: NaiveDate) -> u32 {
 pub fn daily_charge(fee: Kopecks, day: NaiveDate) -> Kopecks {
     let fee = fee.get().max(0);
     let n = i64::from(days_in_month(day));
-    let extra = i64::from(day.day() <= (fee % n) as u32);
+    let extra = i64::from(i64::from(day.day()) <= fee % n);
     Kopecks::new(fee / n + extra)
 }
+
+/// [`daily_charge`] as an SQL expression, for the set-based billing run:
+/// `fee`, `days` (in the month) and `day` (of the month) are SQL expressions.
+/// A test runs it on SQLite and PostgreSQL against the Rust function for every
+/// day of 28- to 31-day months, so the two cannot drift.
+pub fn daily_charge_sql(fee: &str, days: &str, day: &str) -> String {
+    format!("({fee} / {days} + CASE WHEN {day} <= ({fee} % {days}) THEN 1 ELSE 0 END)")
+}
+
+/// Whether `available` (the balance plus any promised credit) pays for the
+/// next day's charges: below that, a promised payment is offered, and at or
+/// above it a blocked account is unblocked.
+pub fn covers_next_day(available: Kopecks, next_day: Kopecks) -> bool {
+    available >= next_day
+}
+
+/// Whether an account with `available` (the balance plus any promised
+/// credit) is below the blocking threshold, zero. The billing run says the
+/// same in SQL: [`BELOW_THRESHOLD_SQL`].
+pub fn below_threshold(available: Kopecks) -> bool {
+    available < Kopecks::ZERO
+}
+
+/// [`below_threshold`] in SQL, over an expression `available`.
+pub const BELOW_THRESHOLD_SQL: &str = "{available} < 0";
 
 /// Longest horizon looked at when counting covered days (ten years).
 pub const HORIZON_DAYS: u32 = 3660;

@@ -163,7 +163,7 @@ async fn unblock_if_covered(
         .await?
         .map(|p| p.credit)
         .unwrap_or_default();
-    if balance.get() + credit.get() >= next_day.get() {
+    if arithmetic::covers_next_day(balance + credit, next_day) {
         status::change(
             db,
             now,
@@ -223,8 +223,7 @@ pub async fn summary(
     let today = moscow_date(now);
     let items = subscriptions::for_accounts(db, &[account_id], today).await?;
     let promise = promised::active(db, account_id).await?;
-    let available =
-        Kopecks::new(account.balance.get() + promise.as_ref().map(|p| p.credit.get()).unwrap_or(0));
+    let available = account.balance + promise.as_ref().map(|p| p.credit).unwrap_or_default();
     Ok(Summary {
         balance: account.balance,
         status: account.status,

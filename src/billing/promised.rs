@@ -12,6 +12,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, SqlErr,
 };
 
+use super::arithmetic::{below_threshold, covers_next_day};
 use super::subscriptions::{self, monthly_total_on, total_charge_on};
 use super::{ledger, status};
 use crate::accounts;
@@ -156,7 +157,7 @@ pub async fn check(
     }
     let next_day = total_charge_on(&items, today + Duration::days(1));
     // Offered when the balance is at or below zero, or covers less than a day.
-    if account.balance > Kopecks::ZERO && account.balance >= next_day {
+    if account.balance > Kopecks::ZERO && covers_next_day(account.balance, next_day) {
         return Err(PromiseError::BalanceTooHigh);
     }
     Ok((account, Offer { credit, next_day }))
@@ -216,7 +217,7 @@ async fn activate_in(
         Err(err) => return Err(err.into()),
     };
     if account.status == AccountStatus::Blocked
-        && account.balance.get() + monthly.get() >= next_day.get()
+        && covers_next_day(account.balance + monthly, next_day)
     {
         status::change(
             tx,
@@ -282,7 +283,7 @@ pub async fn expire_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u
         }
         close(&tx, now, promise.id, PromiseStatus::Expired).await?;
         let account = accounts::find_many(&tx, &[promise.account_id]).await?.pop();
-        if let Some(account) = account.filter(|a| a.balance.is_negative()) {
+        if let Some(account) = account.filter(|a| below_threshold(a.balance)) {
             status::change(
                 &tx,
                 now,

@@ -50,7 +50,7 @@ async fn charge_batch(
     let dom = i64::from(day.day());
     // The promo fee applies through its last day; the formula is `arithmetic::daily_charge`.
     let fee = "(CASE WHEN s.promo_fee IS NOT NULL AND s.promo_until >= $1 THEN s.promo_fee ELSE s.monthly_fee END)";
-    let amount = format!("({fee} / $2 + CASE WHEN ({fee} % $2) >= $3 THEN 1 ELSE 0 END)");
+    let amount = super::arithmetic::daily_charge_sql(fee, "$2", "$3");
     let sql = format!(
         "INSERT INTO ledger_entry (account_id, kind, amount, occurred_at, moscow_day, description, subscription_id, charge_day) \
          SELECT s.account_id, 'charge', -{amount}, $4, $1, $5 || c.name, s.id, $1 \
@@ -96,10 +96,14 @@ async fn charge_batch(
         // Below zero with no promised payment to stand on: blocked.
         let sql = format!(
             "UPDATE account SET status = 'blocked' WHERE status = 'active' AND id IN ({}) \
-             AND balance + COALESCE((SELECT p.credit FROM promised_payment p \
-                 WHERE p.account_id = account.id AND p.status = 'active'), 0) < 0 \
+             AND {} \
              RETURNING id",
-            placeholders(1, deltas.len())
+            placeholders(1, deltas.len()),
+            super::arithmetic::BELOW_THRESHOLD_SQL.replace(
+                "{available}",
+                "balance + COALESCE((SELECT p.credit FROM promised_payment p \
+                 WHERE p.account_id = account.id AND p.status = 'active'), 0)"
+            )
         );
         let values = deltas.keys().map(|id| Value::from(*id)).collect();
         let rows = tx.query_all_raw(statement(&tx, &sql, values)).await?;

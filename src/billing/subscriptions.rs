@@ -11,6 +11,16 @@ pub use entity::subscription::Ownership;
 use super::arithmetic::daily_charge;
 use crate::money::Kopecks;
 
+/// A promo price: a fee below the regular one until a last day. One value, so
+/// a promo price without an end cannot exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Promo {
+    /// The monthly fee while the promo lasts.
+    pub fee: Kopecks,
+    /// The promo's last day.
+    pub until: NaiveDate,
+}
+
 /// A recurring item of an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -20,12 +30,10 @@ pub struct Subscription {
     pub account_id: i64,
     /// The catalog item.
     pub item_id: i64,
-    /// Fee after any promo.
+    /// The regular monthly fee (what a promo ends into).
     pub monthly_fee: Kopecks,
-    /// Fee during the promo.
-    pub promo_fee: Option<Kopecks>,
-    /// Last day of the promo.
-    pub promo_until: Option<NaiveDate>,
+    /// A promo price and its last day, if any.
+    pub promo: Option<Promo>,
     /// First day charged.
     pub starts_on: NaiveDate,
     /// Last day charged, if it ends.
@@ -42,10 +50,15 @@ impl Subscription {
 
     /// The monthly fee in force on `day` (the promo fee while the promo lasts).
     pub fn fee_on(&self, day: NaiveDate) -> Kopecks {
-        match (self.promo_fee, self.promo_until) {
-            (Some(promo), Some(until)) if day <= until => promo,
+        match self.promo {
+            Some(promo) if day <= promo.until => promo.fee,
             _ => self.monthly_fee,
         }
+    }
+
+    /// The last day of a promo still running on `day`.
+    pub fn promo_until_on(&self, day: NaiveDate) -> Option<NaiveDate> {
+        self.promo.map(|p| p.until).filter(|until| *until >= day)
     }
 
     /// What `day` costs (zero when inactive).
@@ -64,8 +77,15 @@ fn from_row(row: subscription::Model) -> Subscription {
         account_id: row.account_id,
         item_id: row.catalog_item_id,
         monthly_fee: Kopecks::new(row.monthly_fee),
-        promo_fee: row.promo_fee.map(Kopecks::new),
-        promo_until: row.promo_until,
+        // Both columns or neither: a fee without an end (or an end without a
+        // fee) is not a promo.
+        promo: row
+            .promo_fee
+            .zip(row.promo_until)
+            .map(|(fee, until)| Promo {
+                fee: Kopecks::new(fee),
+                until,
+            }),
         starts_on: row.starts_on,
         ends_on: row.ends_on,
         ownership: row.ownership,
@@ -102,8 +122,8 @@ pub struct NewSubscription {
     pub item_id: i64,
     /// Fee after any promo.
     pub monthly_fee: Kopecks,
-    /// Promo fee and its last day.
-    pub promo: Option<(Kopecks, NaiveDate)>,
+    /// A promo price and its last day.
+    pub promo: Option<Promo>,
     /// First day.
     pub starts_on: NaiveDate,
     /// Last day.
@@ -122,8 +142,8 @@ pub async fn insert(
         account_id: Set(new.account_id),
         catalog_item_id: Set(new.item_id),
         monthly_fee: Set(new.monthly_fee.get()),
-        promo_fee: Set(new.promo.map(|(fee, _)| fee.get())),
-        promo_until: Set(new.promo.map(|(_, until)| until)),
+        promo_fee: Set(new.promo.map(|p| p.fee.get())),
+        promo_until: Set(new.promo.map(|p| p.until)),
         starts_on: Set(new.starts_on),
         ends_on: Set(new.ends_on),
         ownership: Set(new.ownership),
@@ -139,16 +159,54 @@ pub async fn insert(
 
 /// What the subscriptions cost together on `day`.
 pub fn total_charge_on(subscriptions: &[Subscription], day: NaiveDate) -> Kopecks {
-    Kopecks::new(subscriptions.iter().map(|s| s.charge_on(day).get()).sum())
+    subscriptions.iter().map(|s| s.charge_on(day)).sum()
+}
+
+/// One recurring charge as the subscriber sees it on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostLine {
+    /// The catalog item.
+    pub item_id: i64,
+    /// The monthly fee in force that day.
+    pub fee: Kopecks,
+    /// The last day of a promo still running, if any.
+    pub promo_until: Option<NaiveDate>,
+    /// The fee once the promo ends (the regular fee).
+    pub fee_after_promo: Kopecks,
+}
+
+/// The monthly cost on a day: its lines and totals.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CostBreakdown {
+    /// Every charge in force that day (items not started or already ended are not).
+    pub lines: Vec<CostLine>,
+    /// The monthly total in force.
+    pub total: Kopecks,
+    /// The monthly total once every promo has ended.
+    pub total_after_promos: Kopecks,
+}
+
+/// The monthly cost of the subscriptions on `day`: the one answer for the
+/// breakdown a subscriber sees and for the monthly total rules use.
+pub fn breakdown_on(subscriptions: &[Subscription], day: NaiveDate) -> CostBreakdown {
+    let lines: Vec<CostLine> = subscriptions
+        .iter()
+        .filter(|s| s.active_on(day))
+        .map(|s| CostLine {
+            item_id: s.item_id,
+            fee: s.fee_on(day),
+            promo_until: s.promo_until_on(day),
+            fee_after_promo: s.monthly_fee,
+        })
+        .collect();
+    CostBreakdown {
+        total: lines.iter().map(|l| l.fee).sum(),
+        total_after_promos: lines.iter().map(|l| l.fee_after_promo).sum(),
+        lines,
+    }
 }
 
 /// The monthly total in force on `day` (sum of current monthly fees).
 pub fn monthly_total_on(subscriptions: &[Subscription], day: NaiveDate) -> Kopecks {
-    Kopecks::new(
-        subscriptions
-            .iter()
-            .filter(|s| s.active_on(day))
-            .map(|s| s.fee_on(day).get())
-            .sum(),
-    )
+    breakdown_on(subscriptions, day).total
 }

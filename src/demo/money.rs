@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::billing::ledger::EntryKind;
-use crate::billing::subscriptions::{self, NewSubscription, Ownership};
+use crate::billing::subscriptions::{self, NewSubscription, Ownership, Promo};
 use crate::billing::{self, CreditError, Movement};
 use crate::catalog::{self, NewItem, ServiceKind};
 use crate::money::Kopecks;
@@ -260,7 +260,10 @@ pub async fn seed(
             demo,
             "router-rent",
             start,
-            Some((Kopecks::ZERO, promo_until)),
+            Some(Promo {
+                fee: Kopecks::ZERO,
+                until: promo_until,
+            }),
             None,
             Some(Ownership::Rent),
         ),

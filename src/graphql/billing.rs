@@ -16,7 +16,6 @@ use crate::billing::promised::{self, PromiseError};
 use crate::billing::subscriptions::{Ownership, Subscription as Item};
 use crate::billing::{self, CreditError, Movement};
 use crate::catalog::CatalogItem;
-use crate::money::Kopecks;
 use crate::time::moscow_date;
 
 /// How long a promised payment lasts (schema data).
@@ -148,7 +147,7 @@ impl Subscription {
 
     /// Last day of the promo fee; null when there is no promo.
     async fn promo_until(&self) -> Option<Date> {
-        self.0.promo_until.map(Date)
+        self.0.promo.map(|p| Date(p.until))
     }
 
     /// The monthly fee after the promo ends.
@@ -201,7 +200,7 @@ impl Equipment {
 
     /// Last day of the promo price (e.g. free rent); null without a promo.
     async fn promo_until(&self) -> Option<Date> {
-        self.0.promo_until.map(Date)
+        self.0.promo.map(|p| Date(p.until))
     }
 
     /// The monthly fee once the promo ends: what the equipment stops being free for.
@@ -401,30 +400,24 @@ impl AccountMoney {
             .catalog
             .load_many(items.iter().map(|i| i.item_id))
             .await?;
-        let mut lines = Vec::new();
-        let (mut total, mut after) = (0, 0);
-        for item in items {
-            if !item.active_on(today) && item.starts_on <= today {
-                continue;
-            }
-            let Some(entry) = catalog.get(&item.item_id) else {
-                continue;
-            };
-            let now_fee = item.fee_on(today);
-            total += now_fee.get();
-            after += item.monthly_fee.get();
-            lines.push(CostLine {
-                name: entry.name.clone(),
-                kind: entry.kind.into(),
-                monthly_fee: now_fee.into(),
-                promo_until: item.promo_until.filter(|until| *until >= today).map(Date),
-                after_promo: item.monthly_fee.into(),
-            });
-        }
+        let cost = billing::subscriptions::breakdown_on(&items, today);
         Ok(CostBreakdown {
-            total: Kopecks::new(total).into(),
-            total_after_promos: Kopecks::new(after).into(),
-            lines,
+            total: cost.total.into(),
+            total_after_promos: cost.total_after_promos.into(),
+            lines: cost
+                .lines
+                .into_iter()
+                .filter_map(|line| {
+                    let entry = catalog.get(&line.item_id)?;
+                    Some(CostLine {
+                        name: entry.name.clone(),
+                        kind: entry.kind.into(),
+                        monthly_fee: line.fee.into(),
+                        promo_until: line.promo_until.map(Date),
+                        after_promo: line.fee_after_promo.into(),
+                    })
+                })
+                .collect(),
         })
     }
 

@@ -15,6 +15,7 @@ mod http_contract;
 mod input_safety;
 mod limits;
 mod money;
+mod money_rules;
 mod nodes;
 mod notices;
 mod operations;
