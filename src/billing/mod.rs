@@ -59,6 +59,44 @@ impl Replayable for CreditError {
     }
 }
 
+/// Why an operator adjusts a balance: 1–300 characters once trimmed, shown to
+/// the subscriber in the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdjustmentReason(String);
+
+/// Why a reason is not acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReasonError {
+    /// Blank.
+    #[error("a reason is required")]
+    Missing,
+    /// Longer than [`AdjustmentReason::MAX_LENGTH`].
+    #[error("the reason is too long")]
+    TooLong,
+}
+
+impl AdjustmentReason {
+    /// Longest reason, in characters.
+    pub const MAX_LENGTH: usize = 300;
+
+    /// A reason as typed.
+    pub fn parse(text: &str) -> Result<Self, ReasonError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ReasonError::Missing);
+        }
+        if text.chars().count() > Self::MAX_LENGTH {
+            return Err(ReasonError::TooLong);
+        }
+        Ok(AdjustmentReason(text.to_owned()))
+    }
+
+    /// The ledger entry's description.
+    pub fn description(&self) -> String {
+        format!("Корректировка: {}", self.0)
+    }
+}
+
 /// A credit or debit to write.
 #[derive(Debug, Clone)]
 pub struct Movement {
@@ -230,4 +268,20 @@ pub async fn summary(
         days_until_block: days_until_block(account.status, available, &items, today),
         promise,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_adjustment_needs_a_reason_of_at_most_300_characters() {
+        assert_eq!(AdjustmentReason::parse("  "), Err(ReasonError::Missing));
+        assert_eq!(
+            AdjustmentReason::parse(&"я".repeat(301)),
+            Err(ReasonError::TooLong)
+        );
+        let reason = AdjustmentReason::parse(" Компенсация за аварию ").unwrap();
+        assert_eq!(reason.description(), "Корректировка: Компенсация за аварию");
+    }
 }

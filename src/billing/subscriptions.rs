@@ -206,7 +206,97 @@ pub fn breakdown_on(subscriptions: &[Subscription], day: NaiveDate) -> CostBreak
     }
 }
 
+/// The tariff plan in force on `day`: the first item active that day whose
+/// catalog entry (from `catalog`, by item id) is a tariff.
+pub fn tariff_on<'a>(
+    subscriptions: &[Subscription],
+    day: NaiveDate,
+    catalog: &'a std::collections::HashMap<i64, crate::catalog::CatalogItem>,
+) -> Option<&'a crate::catalog::CatalogItem> {
+    subscriptions
+        .iter()
+        .filter(|s| s.active_on(day))
+        .filter_map(|s| catalog.get(&s.item_id))
+        .find(|entry| entry.is_tariff)
+}
+
 /// The monthly total in force on `day` (sum of current monthly fees).
 pub fn monthly_total_on(subscriptions: &[Subscription], day: NaiveDate) -> Kopecks {
     breakdown_on(subscriptions, day).total
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::catalog::{CatalogItem, ServiceKind};
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn item(id: i64, fee: i64, starts: u32, promo: Option<(i64, u32)>) -> Subscription {
+        Subscription {
+            id,
+            account_id: 1,
+            item_id: id,
+            monthly_fee: Kopecks::new(fee),
+            promo: promo.map(|(fee, until)| Promo {
+                fee: Kopecks::new(fee),
+                until: day(until),
+            }),
+            starts_on: day(starts),
+            ends_on: None,
+            ownership: None,
+        }
+    }
+
+    #[test]
+    fn the_breakdown_and_the_monthly_total_are_one_answer() {
+        let items = [
+            item(1, 80_000, 1, None),
+            item(2, 15_000, 1, Some((0, 20))),
+            item(3, 9_900, 26, None), // starts later: not in force yet
+        ];
+        for d in [10, 20, 21, 26] {
+            let cost = breakdown_on(&items, day(d));
+            assert_eq!(cost.total, monthly_total_on(&items, day(d)), "day {d}");
+            assert_eq!(cost.lines.len(), if d < 26 { 2 } else { 3 });
+        }
+        let on_10 = breakdown_on(&items, day(10));
+        assert_eq!(on_10.total, Kopecks::new(80_000));
+        assert_eq!(on_10.total_after_promos, Kopecks::new(95_000));
+        assert_eq!(on_10.lines[1].promo_until, Some(day(20)));
+        assert_eq!(breakdown_on(&items, day(21)).lines[1].promo_until, None);
+    }
+
+    #[test]
+    fn the_tariff_in_force_is_the_active_tariff_item() {
+        let entry = |id: i64, is_tariff: bool| CatalogItem {
+            id,
+            code: format!("c{id}"),
+            is_tariff,
+            kind: ServiceKind::Internet,
+            name: String::new(),
+            description: String::new(),
+            monthly_fee: Kopecks::ZERO,
+            speed_mbps: None,
+            tv_channels: None,
+            requires_kind: None,
+        };
+        let catalog: HashMap<i64, CatalogItem> = [
+            (1, entry(1, false)),
+            (2, entry(2, true)),
+            (3, entry(3, true)),
+        ]
+        .into();
+        let items = [
+            item(1, 100, 1, None),
+            item(2, 100, 1, None),
+            item(3, 100, 26, None),
+        ];
+        assert_eq!(tariff_on(&items, day(10), &catalog).map(|c| c.id), Some(2));
+        assert_eq!(tariff_on(&items[..1], day(10), &catalog), None);
+    }
 }

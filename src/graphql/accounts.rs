@@ -114,15 +114,10 @@ impl Account {
             .iter()
             .filter(|i| i.active_on(today))
             .map(|i| i.item_id);
-        let mut catalog = ctx.loaders().catalog.load_many(ids).await?;
-        for item in items.iter().filter(|i| i.active_on(today)) {
-            if let Some(entry) = catalog.remove(&item.item_id)
-                && entry.is_tariff
-            {
-                return Ok(Some(Tariff(entry)));
-            }
-        }
-        Ok(None)
+        let catalog = ctx.loaders().catalog.load_many(ids).await?;
+        Ok(billing::subscriptions::tariff_on(&items, today, &catalog)
+            .cloned()
+            .map(Tariff))
     }
 
     /// Recurring items: the tariff and services (equipment is under `equipment`),

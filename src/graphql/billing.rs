@@ -575,21 +575,23 @@ impl BillingStaffMutation {
             balance: None,
             user_errors: vec![UserError::at(&["input", field], code, message)],
         };
-        let reason = input.reason.trim();
-        if reason.is_empty() {
-            return Ok(fail(
-                "reason",
-                UserErrorCode::Required,
-                "Укажите причину корректировки",
-            ));
-        }
-        if reason.chars().count() > 300 {
-            return Ok(fail(
-                "reason",
-                UserErrorCode::TooLong,
-                "Причина длиннее 300 символов",
-            ));
-        }
+        let reason = match billing::AdjustmentReason::parse(&input.reason) {
+            Ok(reason) => reason,
+            Err(billing::ReasonError::Missing) => {
+                return Ok(fail(
+                    "reason",
+                    UserErrorCode::Required,
+                    "Укажите причину корректировки",
+                ));
+            }
+            Err(billing::ReasonError::TooLong) => {
+                return Ok(fail(
+                    "reason",
+                    UserErrorCode::TooLong,
+                    "Причина длиннее 300 символов",
+                ));
+            }
+        };
         let Ok(number) = accounts::AccountNumber::parse(&input.account_number) else {
             return Ok(fail(
                 "accountNumber",
@@ -608,7 +610,7 @@ impl BillingStaffMutation {
             account_id: account.id,
             kind: EntryKind::Adjustment,
             amount: input.amount.0,
-            description: format!("Корректировка: {reason}"),
+            description: reason.description(),
             staff_credential_id: Some(self.credential_id),
         };
         let key = parse_key(input.idempotency_key.as_deref())?;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::clock::SharedClock;
@@ -14,21 +15,21 @@ use crate::{accounts, auth, billing, catalog, notices, tv};
 /// All loaders of the schema.
 pub struct Loaders {
     /// Accounts by id (ownership is checked by the caller).
-    pub accounts: DataLoader<AccountLoader>,
+    pub accounts: DataLoader<ById<accounts::Account>>,
     /// Service notices by id.
-    pub notices: DataLoader<NoticeLoader>,
+    pub notices: DataLoader<ById<notices::Notice>>,
     /// Live login sessions by id (ownership is checked by the caller).
-    pub sessions: DataLoader<SessionLoader>,
+    pub sessions: DataLoader<ById<auth::Session>>,
     /// Current and future subscriptions by account id.
     pub subscriptions: DataLoader<SubscriptionsLoader>,
     /// Catalog items by id.
-    pub catalog: DataLoader<CatalogLoader>,
+    pub catalog: DataLoader<ById<catalog::CatalogItem>>,
     /// TV channels by id.
-    pub tv_channels: DataLoader<TvChannelLoader>,
+    pub tv_channels: DataLoader<ById<tv::Channel>>,
     /// TV packages by id.
-    pub tv_packages: DataLoader<TvPackageLoader>,
+    pub tv_packages: DataLoader<ById<tv::Package>>,
     /// TV programmes by id.
-    pub tv_programmes: DataLoader<TvProgrammeLoader>,
+    pub tv_programmes: DataLoader<ById<tv::Programme>>,
     /// A channel's programmes on a Moscow day, by (channel id, day).
     pub tv_days: DataLoader<TvDayLoader>,
     /// Public rating summaries by normalised title.
@@ -47,17 +48,51 @@ impl Loaders {
         guide: &Arc<tv::guide::Guide>,
     ) -> Self {
         Loaders {
-            accounts: DataLoader::new(AccountLoader(db.clone()), tokio::spawn),
-            notices: DataLoader::new(NoticeLoader(db.clone()), tokio::spawn),
-            sessions: DataLoader::new(SessionLoader(db.clone(), clock.clone()), tokio::spawn),
+            accounts: by_id(
+                db,
+                |a| a.id,
+                |db, ids| Box::pin(async move { accounts::find_many(&db, &ids).await }),
+            ),
+            notices: by_id(
+                db,
+                |n| n.id,
+                |db, ids| Box::pin(async move { notices::find_many(&db, &ids).await }),
+            ),
+            sessions: {
+                let clock = clock.clone();
+                by_id(
+                    db,
+                    |s| s.id,
+                    move |db, ids| {
+                        let now = clock.now();
+                        Box::pin(async move { auth::find_sessions(&db, now, &ids).await })
+                    },
+                )
+            },
             subscriptions: DataLoader::new(
                 SubscriptionsLoader(db.clone(), clock.clone()),
                 tokio::spawn,
             ),
-            catalog: DataLoader::new(CatalogLoader(db.clone()), tokio::spawn),
-            tv_channels: DataLoader::new(TvChannelLoader(db.clone()), tokio::spawn),
-            tv_packages: DataLoader::new(TvPackageLoader(db.clone()), tokio::spawn),
-            tv_programmes: DataLoader::new(TvProgrammeLoader(db.clone()), tokio::spawn),
+            catalog: by_id(
+                db,
+                |c| c.id,
+                |db, ids| Box::pin(async move { catalog::find_many(&db, &ids).await }),
+            ),
+            tv_channels: by_id(
+                db,
+                |c| c.id,
+                |db, ids| Box::pin(async move { tv::channels_by_id(&db, Some(&ids)).await }),
+            ),
+            tv_packages: by_id(
+                db,
+                |p| p.id,
+                |db, ids| Box::pin(async move { tv::packages_by_id(&db, &ids).await }),
+            ),
+            tv_programmes: by_id(
+                db,
+                |p| p.id,
+                |db, ids| Box::pin(async move { tv::programmes_by_id(&db, &ids).await }),
+            ),
             tv_days: DataLoader::new(TvDayLoader(db.clone(), guide.clone()), tokio::spawn),
             tv_ratings: DataLoader::new(TvRatingLoader(db.clone()), tokio::spawn),
             tv_own_ratings: DataLoader::new(TvOwnRatingLoader(db.clone()), tokio::spawn),
@@ -69,44 +104,49 @@ impl Loaders {
     }
 }
 
-/// Loads accounts by id.
-pub struct AccountLoader(DatabaseConnection);
+/// Finds the rows of these ids (missing ones are simply absent).
+type Lookup<T> = Box<
+    dyn Fn(DatabaseConnection, Vec<i64>) -> BoxFuture<'static, Result<Vec<T>, DbErr>> + Send + Sync,
+>;
 
-impl Loader<i64> for AccountLoader {
-    type Value = accounts::Account;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = accounts::find_many(&self.0, ids).await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|a| (a.id, a)).collect())
-    }
+/// Loads objects by id with one lookup per batch: the loader of every type
+/// that is found by its id, differing only in the lookup it calls.
+pub struct ById<T> {
+    db: DatabaseConnection,
+    key: fn(&T) -> i64,
+    lookup: Lookup<T>,
 }
 
-/// Loads service notices by id.
-pub struct NoticeLoader(DatabaseConnection);
-
-impl Loader<i64> for NoticeLoader {
-    type Value = notices::Notice;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = notices::find_many(&self.0, ids).await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|n| (n.id, n)).collect())
-    }
+fn by_id<T: Send + Sync + Clone + 'static>(
+    db: &DatabaseConnection,
+    key: fn(&T) -> i64,
+    lookup: impl Fn(DatabaseConnection, Vec<i64>) -> BoxFuture<'static, Result<Vec<T>, DbErr>>
+    + Send
+    + Sync
+    + 'static,
+) -> DataLoader<ById<T>> {
+    DataLoader::new(
+        ById {
+            db: db.clone(),
+            key,
+            lookup: Box::new(lookup),
+        },
+        tokio::spawn,
+    )
 }
 
-/// Loads live login sessions by id.
-pub struct SessionLoader(DatabaseConnection, SharedClock);
-
-impl Loader<i64> for SessionLoader {
-    type Value = auth::Session;
+impl<T: Send + Sync + Clone + 'static> Loader<i64> for ById<T> {
+    type Value = T;
     type Error = Arc<DbErr>;
 
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = auth::find_sessions(&self.0, self.1.now(), ids)
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, T>, Self::Error> {
+        let rows = (self.lookup)(self.db.clone(), ids.to_vec())
             .await
             .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| ((self.key)(&row), row))
+            .collect())
     }
 }
 
@@ -131,60 +171,6 @@ impl Loader<i64> for SubscriptionsLoader {
     }
 }
 
-/// Loads catalog items by id.
-pub struct CatalogLoader(DatabaseConnection);
-
-impl Loader<i64> for CatalogLoader {
-    type Value = catalog::CatalogItem;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = catalog::find_many(&self.0, ids).await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
-    }
-}
-
-/// Loads TV channels by id.
-pub struct TvChannelLoader(DatabaseConnection);
-
-impl Loader<i64> for TvChannelLoader {
-    type Value = tv::Channel;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = tv::channels_by_id(&self.0, Some(ids))
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
-    }
-}
-
-/// Loads TV packages by id.
-pub struct TvPackageLoader(DatabaseConnection);
-
-impl Loader<i64> for TvPackageLoader {
-    type Value = tv::Package;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = tv::packages_by_id(&self.0, ids).await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
-    }
-}
-
-/// Loads TV programmes by id.
-pub struct TvProgrammeLoader(DatabaseConnection);
-
-impl Loader<i64> for TvProgrammeLoader {
-    type Value = tv::Programme;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = tv::programmes_by_id(&self.0, ids).await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
-    }
-}
-
 /// Loads channels' days from the guide in memory.
 pub struct TvDayLoader(DatabaseConnection, Arc<tv::guide::Guide>);
 
@@ -196,21 +182,8 @@ impl Loader<(i64, chrono::NaiveDate)> for TvDayLoader {
         &self,
         keys: &[(i64, chrono::NaiveDate)],
     ) -> Result<HashMap<(i64, chrono::NaiveDate), Self::Value>, Self::Error> {
-        let mut days: HashMap<chrono::NaiveDate, Vec<i64>> = HashMap::new();
-        for (channel, day) in keys {
-            days.entry(*day).or_default().push(*channel);
-        }
-        let mut out: HashMap<(i64, chrono::NaiveDate), Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
         let guide = self.1.get(&self.0).await.map_err(Arc::new)?;
-        for (day, channels) in days {
-            let from = crate::time::start_of_moscow_day(day);
-            let to = crate::time::next_moscow_midnight(from);
-            for p in guide.between(&channels, from, to) {
-                out.entry((p.channel_id, day)).or_default().push(p);
-            }
-        }
-        Ok(out)
+        Ok(guide.moscow_days(keys))
     }
 }
 

@@ -5,7 +5,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
 use super::scalars::DateTime;
-use crate::{accounts, notifications};
+use crate::notifications::{self, UpdateError};
 
 /// What the subscriber wants to be told, and how.
 #[derive(Debug, Clone, SimpleObject)]
@@ -77,30 +77,26 @@ impl NotificationsMutation {
         #[graphql(desc = "The choices to change.")] input: UpdateNotificationSettingsInput,
     ) -> Result<UpdateNotificationSettingsPayload, ApiError> {
         let account_id = ctx.subscriber()?;
-        if input.email == Some(true) {
-            let account = accounts::find_many(ctx.db(), &[account_id]).await?.pop();
-            if account.and_then(|a| a.email).is_none() {
-                return Ok(UpdateNotificationSettingsPayload {
-                    notification_settings: None,
-                    user_errors: vec![UserError::at(
-                        &["input", "email"],
-                        UserErrorCode::Required,
-                        "В договоре нет e-mail: добавьте его, чтобы получать письма",
-                    )],
-                });
-            }
-        }
         let change = notifications::Change {
             sms_news: input.sms_news,
             sms_billing: input.sms_billing,
             sms_tv: input.sms_tv,
             email: input.email,
         };
-        let settings =
-            notifications::update(ctx.db(), ctx.clock().now(), account_id, change).await?;
-        Ok(UpdateNotificationSettingsPayload {
-            notification_settings: Some(settings.into()),
-            user_errors: Vec::new(),
-        })
+        match notifications::update(ctx.db(), ctx.clock().now(), account_id, change).await {
+            Ok(settings) => Ok(UpdateNotificationSettingsPayload {
+                notification_settings: Some(settings.into()),
+                user_errors: Vec::new(),
+            }),
+            Err(UpdateError::NoEmailAddress) => Ok(UpdateNotificationSettingsPayload {
+                notification_settings: None,
+                user_errors: vec![UserError::at(
+                    &["input", "email"],
+                    UserErrorCode::Required,
+                    "В договоре нет e-mail: добавьте его, чтобы получать письма",
+                )],
+            }),
+            Err(UpdateError::Db(e)) => Err(e.into()),
+        }
     }
 }

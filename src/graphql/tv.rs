@@ -11,15 +11,11 @@ use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
 use super::node::{GlobalId, NodeKind};
 use super::scalars::{Date, DateTime};
-use crate::time::start_of_moscow_day;
-use crate::tv::{self, Category};
+use crate::tv::{self, Category, on_air};
 
 /// Longest time range of one `tvSchedule` request.
 pub const MAX_SCHEDULE_HOURS: i64 = 36;
-/// Length of an `onAir` time slot.
-pub const SLOT_MINUTES: i64 = 30;
-/// Most slots of one `onAir` request (after "now").
-pub const MAX_SLOTS: i32 = 12;
+pub use crate::tv::on_air::MAX_SLOTS;
 
 /// The main category of a programme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -413,9 +409,9 @@ pub(super) async fn visible_channels(
     let Some(visibility) = viewer_visibility(ctx).await? else {
         return Ok(None);
     };
-    let mut channels = tv::channels_by_id(ctx.db(), None).await?;
-    channels.retain(|c| visibility.shows(c));
-    Ok(Some(channels))
+    Ok(Some(
+        tv::visibility::channels_seen(ctx.db(), &visibility).await?,
+    ))
 }
 
 /// Root fields of the TV guide. Anyone may ask.
@@ -566,69 +562,35 @@ impl TvQuery {
             ));
         }
         let at = at.map(|a| a.0).unwrap_or_else(|| ctx.clock().now());
-        // Slots are aligned to :00 and :30 Moscow time (Moscow's offset is whole hours).
-        let slot = Duration::minutes(SLOT_MINUTES);
-        let day_start = start_of_moscow_day(crate::time::moscow_date(at));
-        let into_day = at - day_start;
-        let first_boundary = day_start
-            + slot * (i32::try_from(into_day.num_minutes() / SLOT_MINUTES).unwrap_or(0) + 1);
-        let until = first_boundary + slot * slots;
+        let window = on_air::Window::new(at, slots);
         let channels = match visible_channels(ctx).await? {
             Some(channels) => channels,
             None => tv::channels_by_id(ctx.db(), None).await?,
         };
-        let order: HashMap<i64, (usize, &tv::Channel)> = channels
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id, (i, c)))
-            .collect();
         let channel_ids: Vec<i64> = channels.iter().map(|c| c.id).collect();
         let programmes = ctx
             .guide()
             .get(ctx.db())
             .await?
-            .between(&channel_ids, at, until);
-        let mut result: Vec<OnAirSlot> = (0..=slots)
-            .map(|i| {
-                let (starts, ends) = match i {
-                    0 => (at, first_boundary),
-                    1 => (at, first_boundary + slot),
-                    _ => (first_boundary + slot * (i - 1), first_boundary + slot * i),
-                };
-                OnAirSlot {
-                    starts_at: DateTime(starts),
-                    ends_at: DateTime(ends),
-                    now: i == 0,
-                    items: Vec::new(),
-                }
+            .between(&channel_ids, at, window.until);
+        Ok(on_air::slots(&window, &channel_ids, programmes)
+            .into_iter()
+            .map(|slot| OnAirSlot {
+                starts_at: DateTime(slot.starts_at),
+                ends_at: DateTime(slot.ends_at),
+                now: slot.now,
+                items: slot
+                    .items
+                    .into_iter()
+                    .map(|(position, p)| {
+                        let channel = &channels[position];
+                        OnAirItem {
+                            programme: TvProgramme::on(p, channel),
+                            channel: TvChannel(channel.clone()),
+                        }
+                    })
+                    .collect(),
             })
-            .collect();
-        let mut placed: Vec<(usize, usize, tv::Programme)> = Vec::new();
-        for p in programmes {
-            let Some((position, _)) = order.get(&p.channel_id) else {
-                continue;
-            };
-            let index = if p.starts_at <= at {
-                0
-            } else {
-                // Programmes starting before the first boundary open slot 1.
-                let offset = (p.starts_at - first_boundary)
-                    .num_minutes()
-                    .div_euclid(SLOT_MINUTES);
-                usize::try_from(offset + 1).unwrap_or(0).max(1)
-            };
-            if index < result.len() {
-                placed.push((index, *position, p));
-            }
-        }
-        placed.sort_by_key(|(slot, position, p)| (*slot, *position, p.starts_at));
-        for (index, position, p) in placed {
-            let channel = &channels[position];
-            result[index].items.push(OnAirItem {
-                programme: TvProgramme::on(p, channel),
-                channel: TvChannel(channel.clone()),
-            });
-        }
-        Ok(result)
+            .collect())
     }
 }

@@ -62,13 +62,31 @@ pub async fn get(db: &impl ConnectionTrait, account_id: i64) -> Result<Settings,
         .unwrap_or_default())
 }
 
-/// Applies `change` and returns the result.
+/// Why the settings were not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    /// E-mail asked for, but the contract has no address to send to.
+    #[error("the contract has no e-mail address")]
+    NoEmailAddress,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Applies `change` and returns the result. E-mail can only be switched on
+/// when the contract has an address.
 pub async fn update(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     account_id: i64,
     change: Change,
-) -> Result<Settings, DbErr> {
+) -> Result<Settings, UpdateError> {
+    if change.email == Some(true) {
+        let account = crate::accounts::find_many(db, &[account_id]).await?.pop();
+        if account.and_then(|a| a.email).is_none() {
+            return Err(UpdateError::NoEmailAddress);
+        }
+    }
     let current = get(db, account_id).await?;
     let next = Settings {
         sms_news: change.sms_news.unwrap_or(current.sms_news),

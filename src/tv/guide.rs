@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{tv_guide_version, tv_programme};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryOrder};
 
@@ -89,6 +89,25 @@ impl Snapshot {
             .iter()
             .flat_map(|c| self.overlapping(*c, from, to))
             .cloned()
+            .collect()
+    }
+
+    /// Each channel's Moscow day: the programmes that air between its 00:00
+    /// and the next (one running at midnight included), by time. Every key
+    /// asked is in the answer, empty when nothing airs.
+    pub fn moscow_days(
+        &self,
+        keys: &[(i64, NaiveDate)],
+    ) -> HashMap<(i64, NaiveDate), Vec<Programme>> {
+        keys.iter()
+            .map(|&(channel, day)| {
+                let from = crate::time::start_of_moscow_day(day);
+                let to = crate::time::next_moscow_midnight(from);
+                (
+                    (channel, day),
+                    self.overlapping(channel, from, to).cloned().collect(),
+                )
+            })
             .collect()
     }
 }

@@ -5,6 +5,7 @@ pub mod favourites;
 pub mod guide;
 pub mod highlights;
 pub mod import;
+pub mod on_air;
 pub mod ratings;
 pub mod reminders;
 pub mod search;

@@ -150,3 +150,13 @@ pub async fn set_visible(
     .await?;
     Ok(())
 }
+
+/// The channels a subscriber with `visibility` sees, in list order.
+pub async fn channels_seen(
+    db: &impl sea_orm::ConnectionTrait,
+    visibility: &Visibility,
+) -> Result<Vec<super::Channel>, sea_orm::DbErr> {
+    let mut channels = super::channels_by_id(db, None).await?;
+    channels.retain(|c| visibility.shows(c));
+    Ok(channels)
+}
