@@ -61,17 +61,13 @@ async fn the_sql_daily_charge_is_the_rust_one_for_every_day() {
 async fn the_sql_blocking_threshold_is_the_rust_one() {
     let app = TestApp::spawn().await;
     let db = &app.state.db;
-    for available in [-100_000, -1, 0, 1, 100_000] {
+    for available in [-100_000_i64, -1, 0, 1, 100_000] {
         let sql = format!(
             "SELECT CASE WHEN {} THEN 1 ELSE 0 END AS below",
             BELOW_THRESHOLD_SQL.replace("{available}", "$1")
         );
         let row = db
-            .query_one_raw(kabinet::db::statement(
-                db,
-                &sql,
-                vec![i64::from(available).into()],
-            ))
+            .query_one_raw(kabinet::db::statement(db, &sql, vec![available.into()]))
             .await
             .unwrap()
             .unwrap();
