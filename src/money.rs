@@ -24,15 +24,13 @@ pub struct Kopecks(i64);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyParseError {
     /// Not of the form `123`, `123.4` or `123.45` (optionally with a leading `-`).
-    #[error(
-        "сумма должна быть числом с точкой и не более чем двумя знаками после неё, например \"549.00\""
-    )]
+    #[error("not a decimal sum")]
     Malformed,
     /// More than two digits after the point.
-    #[error("в сумме не может быть больше двух знаков после точки (копейки)")]
+    #[error("more than two fraction digits")]
     TooPrecise,
     /// Does not fit the range of amounts Kabinet handles.
-    #[error("сумма слишком велика")]
+    #[error("the sum is too large")]
     TooLarge,
 }
 

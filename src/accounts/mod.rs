@@ -16,7 +16,7 @@ pub struct AccountNumber(String);
 
 /// Why a string is not an account number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("номер лицевого счёта состоит из 12 цифр")]
+#[error("an account number is 12 digits")]
 pub struct AccountNumberError;
 
 impl AccountNumber {

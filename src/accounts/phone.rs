@@ -8,7 +8,7 @@ pub struct Phone(String);
 
 /// Why a string is not a Russian phone number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("номер телефона должен быть российским: +7XXXXXXXXXX, 8XXXXXXXXXX или 7XXXXXXXXXX")]
+#[error("not a Russian phone number")]
 pub struct PhoneParseError;
 
 impl Phone {

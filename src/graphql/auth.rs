@@ -7,6 +7,7 @@ use chrono::Duration;
 use super::accounts::Account;
 use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
+use super::messages;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::DateTime;
 use crate::auth::{self, ClientInfo, Session, password::PasswordHasher};
@@ -264,7 +265,7 @@ impl AuthMutation {
             Err(auth::RequestError::InvalidAccountNumber) => UserError::at(
                 &["input", "accountNumber"],
                 UserErrorCode::InvalidValue,
-                "Номер лицевого счёта состоит из 12 цифр",
+                messages::ACCOUNT_NUMBER_FORM,
             ),
             Err(auth::RequestError::InvalidPhone) => UserError::at(
                 &["input", "phone"],

@@ -9,6 +9,7 @@ use super::catalog::ServiceKind;
 use super::connection::{connection, page_request};
 use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
+use super::messages;
 use super::scalars::{Date, DateTime, Decimal, Money};
 use crate::accounts;
 use crate::billing::ledger::{self, EntryFilter, EntryKind};
@@ -302,9 +303,6 @@ pub struct PromisedPaymentStatus {
     pub period_days: i32,
 }
 
-const KEY_REUSED: &str =
-    "Этот ключ идемпотентности уже использован для другого запроса: пришлите новый ключ";
-
 /// An `idempotencyKey` input: blank is none; too long or with control
 /// characters is `BAD_USER_INPUT`.
 fn parse_key(raw: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
@@ -338,7 +336,9 @@ fn promise_refusal(err: &PromiseError) -> Option<(UserErrorCode, &'static str)> 
             UserErrorCode::NothingCharged,
             "Нет услуг, за которые идут списания",
         ),
-        PromiseError::IdempotencyKeyReused => (UserErrorCode::IdempotencyKeyReused, KEY_REUSED),
+        PromiseError::IdempotencyKeyReused => {
+            (UserErrorCode::IdempotencyKeyReused, messages::KEY_REUSED)
+        }
         PromiseError::Db(_) => return None,
     })
 }
@@ -596,14 +596,14 @@ impl BillingStaffMutation {
             return Ok(fail(
                 "accountNumber",
                 UserErrorCode::InvalidValue,
-                "Номер лицевого счёта состоит из 12 цифр",
+                messages::ACCOUNT_NUMBER_FORM,
             ));
         };
         let Some(account) = accounts::find_by_number(ctx.db(), &number).await? else {
             return Ok(fail(
                 "accountNumber",
                 UserErrorCode::NotFound,
-                "Такого лицевого счёта нет",
+                messages::NO_SUCH_ACCOUNT,
             ));
         };
         let movement = Movement {
@@ -627,12 +627,12 @@ impl BillingStaffMutation {
             Err(CreditError::NoAccount) => Ok(fail(
                 "accountNumber",
                 UserErrorCode::NotFound,
-                "Такого лицевого счёта нет",
+                messages::NO_SUCH_ACCOUNT,
             )),
             Err(CreditError::IdempotencyKeyReused) => Ok(fail(
                 "idempotencyKey",
                 UserErrorCode::IdempotencyKeyReused,
-                KEY_REUSED,
+                messages::KEY_REUSED,
             )),
             Err(CreditError::Db(e)) => Err(e.into()),
         }

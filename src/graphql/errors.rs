@@ -70,7 +70,7 @@ pub enum ApiError {
         retry_at: DateTime<Utc>,
     },
     /// An unexpected failure; the source is logged, never shown.
-    #[error("Внутренняя ошибка сервера")]
+    #[error("{}", super::messages::INTERNAL)]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 

@@ -20,6 +20,7 @@ use super::context::RequestId;
 use super::cost;
 use super::document::{self, ShapeError, ShapeLimits};
 use super::errors::ErrorCode;
+use super::messages;
 
 /// The limits every request meets, over HTTP and WebSocket alike: the
 /// document's shape and strings (see [`document`]), its complexity, and the
@@ -259,7 +260,7 @@ pub fn attach_request_id(response: &mut Response, request_id: &str) {
             Some(async_graphql::Value::String(code)) if code == ErrorCode::Internal.as_str()
         );
         if internal {
-            error.message = format!("Внутренняя ошибка сервера. Код запроса: {request_id}");
+            error.message = messages::internal_with_id(request_id);
             if let Some(ext) = error.extensions.as_mut() {
                 ext.set("requestId", request_id);
             }
@@ -279,7 +280,7 @@ fn finish_errors(response: &mut Response, request_id: Option<&RequestId>) {
             } else {
                 tracing::error!(error = %error.message, "uncoded error in a GraphQL response");
                 set_code(error, ErrorCode::Internal);
-                error.message = "Внутренняя ошибка сервера".to_owned();
+                error.message = messages::INTERNAL.to_owned();
             }
         }
     }
@@ -340,14 +341,11 @@ impl Extension for SocketSessionCheck {
             match crate::auth::session_is_live(db, now, *session_id).await {
                 Ok(true) => {}
                 Ok(false) => {
-                    return Err(coded(
-                        "Сессия завершена: войдите снова",
-                        ErrorCode::Unauthenticated,
-                    ));
+                    return Err(coded(messages::SESSION_ENDED, ErrorCode::Unauthenticated));
                 }
                 Err(error) => {
                     tracing::error!(%error, "cannot re-check a WebSocket's session");
-                    return Err(coded("Внутренняя ошибка сервера", ErrorCode::Internal));
+                    return Err(coded(messages::INTERNAL, ErrorCode::Internal));
                 }
             }
         }

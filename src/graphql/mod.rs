@@ -12,6 +12,7 @@ pub mod document;
 pub mod errors;
 pub mod extensions;
 pub mod loaders;
+pub mod messages;
 pub mod node;
 pub mod notices;
 pub mod notifications;

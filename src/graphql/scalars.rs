@@ -23,7 +23,7 @@ impl ScalarType for Decimal {
         match value {
             Value::String(text) => Kopecks::parse_decimal(&text)
                 .map(Decimal)
-                .map_err(InputValueError::custom),
+                .map_err(|e| InputValueError::custom(super::messages::money(&e))),
             other => Err(InputValueError::custom(format!(
                 "сумма передаётся строкой, например \"549.00\", а не {other}"
             ))),

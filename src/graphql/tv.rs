@@ -9,6 +9,7 @@ use chrono::Duration;
 use super::connection::{connection, page_request};
 use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
+use super::messages;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::{Date, DateTime};
 use crate::tv::{self, Category, on_air};
@@ -133,7 +134,7 @@ impl TvMutation {
             return Ok(fail(
                 "stars",
                 UserErrorCode::InvalidValue,
-                "Оценка — от 1 до 5 звёзд",
+                messages::STARS_RANGE,
             ));
         };
         let Some(programme) =
@@ -142,7 +143,7 @@ impl TvMutation {
             return Ok(fail(
                 "programmeId",
                 UserErrorCode::NotFound,
-                "Такой передачи нет в программе",
+                messages::NO_SUCH_PROGRAMME,
             ));
         };
         tv::ratings::rate(
@@ -499,10 +500,7 @@ impl TvQuery {
         #[graphql(desc = "End of the range (at most 36 hours after `from`).")] to: DateTime,
     ) -> Result<Vec<TvChannelSchedule>, ApiError> {
         if to.0 <= from.0 {
-            return Err(ApiError::bad_input(
-                "to",
-                "Конец периода должен быть позже начала",
-            ));
+            return Err(ApiError::bad_input("to", messages::PERIOD_BACKWARDS));
         }
         if to.0 - from.0 > Duration::hours(MAX_SCHEDULE_HOURS) {
             return Err(ApiError::bad_input(

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
+use super::messages;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::DateTime;
 use super::tv::{ProgrammeCategory, TvChannel, TvProgramme, channel_keys, programme_by_id};
@@ -231,7 +232,7 @@ impl TvPersonalMutation {
                     return Ok(fail(
                         "programmeId",
                         UserErrorCode::NotFound,
-                        "Такой передачи нет в программе",
+                        messages::NO_SUCH_PROGRAMME,
                     ));
                 };
                 (programme.title, programme.category)

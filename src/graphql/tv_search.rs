@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::connection::{connection, page_request};
 use super::context::ContextExt;
 use super::errors::ApiError;
+use super::messages;
 use super::scalars::{Date, DateTime};
 use super::tv::{ProgrammeCategory, TvProgramme, channel_keys, visible_channels};
 use crate::tv::{self, search};
@@ -51,7 +52,7 @@ fn filter_error(error: search::FilterError) -> ApiError {
         search::FilterError::NoWords(_) => {
             "В запросе нет ни одного слова: введите буквы или цифры".to_owned()
         }
-        search::FilterError::EmptyRange => "Конец периода должен быть позже начала".to_owned(),
+        search::FilterError::EmptyRange => messages::PERIOD_BACKWARDS.to_owned(),
         search::FilterError::Rating => "Рейтинг — число от 1 до 5".to_owned(),
     };
     ApiError::bad_input(argument, message)
@@ -91,8 +92,11 @@ impl TvSearchQuery {
                 .transpose()?,
         };
         let page = search::search(ctx.db(), ctx.guide(), &filter, &request)
-            .await?
-            .map_err(filter_error)?;
+            .await
+            .map_err(|e| match e {
+                search::SearchError::Filter(e) => filter_error(e),
+                search::SearchError::Db(e) => e.into(),
+            })?;
         Ok(page.into())
     }
 

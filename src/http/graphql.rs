@@ -18,6 +18,7 @@ use super::bearer::Bearer;
 use super::{error_response, metrics, request_id};
 use crate::auth::{self, ClientInfo, Viewer};
 use crate::graphql::extensions;
+use crate::graphql::messages;
 
 fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -73,10 +74,7 @@ pub(super) fn client_info(
 
 fn internal(headers: &HeaderMap, err: &sea_orm::DbErr) -> Response {
     tracing::error!(error = %err, "cannot read the session");
-    let message = format!(
-        "Внутренняя ошибка сервера. Код запроса: {}",
-        request_id::of(headers)
-    );
+    let message = messages::internal_with_id(&request_id::of(headers));
     error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &message)
 }
 

@@ -34,6 +34,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::db::SqlStats;
 use crate::graphql::AppSchema;
+use crate::graphql::messages;
 
 /// What every handler can reach (the router's state; `app` builds it).
 #[derive(Clone)]
@@ -69,7 +70,7 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     error_response(
         StatusCode::INTERNAL_SERVER_ERROR,
         "INTERNAL",
-        "Внутренняя ошибка сервера",
+        messages::INTERNAL,
     )
 }
 

@@ -29,6 +29,7 @@ use super::request_id;
 use crate::auth::{self, ClientInfo, Viewer};
 use crate::graphql::context::RequestId;
 use crate::graphql::extensions::SocketSession;
+use crate::graphql::messages;
 
 /// Operations one connection may have running at once (a subscription runs
 /// until it is stopped), so one socket cannot pile up unbounded work.
@@ -185,7 +186,7 @@ async fn init(
     };
     let session = auth::authenticate(&state.db, state.clock.now(), token)
         .await
-        .map_err(|_| async_graphql::Error::new("Внутренняя ошибка сервера"))?;
+        .map_err(|_| async_graphql::Error::new(messages::INTERNAL))?;
     match session {
         Some(session) => Ok((
             Viewer::from_session(&session),
@@ -307,7 +308,7 @@ async fn serve(
                 let _ = sink
                     .send(Message::Close(Some(CloseFrame {
                         code: SESSION_ENDED,
-                        reason: "Сессия завершена: войдите снова".into(),
+                        reason: messages::SESSION_ENDED.into(),
                     })))
                     .await;
                 break;

@@ -43,7 +43,7 @@ fn favourite(row: tv_favourite::Model) -> Favourite {
 #[derive(Debug, thiserror::Error)]
 pub enum AddError {
     /// The subscriber has [`MAX_FAVOURITES`] already.
-    #[error("в избранном уже {MAX_FAVOURITES} передач")]
+    #[error("{MAX_FAVOURITES} favourites already")]
     TooMany,
     /// The database failed.
     #[error(transparent)]

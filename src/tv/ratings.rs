@@ -15,7 +15,7 @@ pub struct Stars(i32);
 
 /// Why a number is not a rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("оценка — от 1 до 5 звёзд")]
+#[error("stars are 1 to 5")]
 pub struct StarsError;
 
 impl Stars {

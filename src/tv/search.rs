@@ -47,17 +47,28 @@ pub struct Filter {
     pub channel_ids: Option<Vec<i64>>,
 }
 
+/// Why a search was not answered.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The filter cannot be searched.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
 /// Why a filter cannot be searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
     /// A text part has no letters or digits.
-    #[error("в запросе нет ни одного слова")]
+    #[error("no words in {0}")]
     NoWords(&'static str),
     /// The range ends before it starts.
-    #[error("конец периода раньше начала")]
+    #[error("the range ends before it starts")]
     EmptyRange,
     /// The rating is outside 1–5.
-    #[error("рейтинг — от 1 до 5")]
+    #[error("the rating is outside 1-5")]
     Rating,
 }
 
@@ -352,10 +363,8 @@ pub async fn search(
     guide: &Guide,
     filter: &Filter,
     request: &PageRequest,
-) -> Result<Result<Page<Programme>, FilterError>, DbErr> {
-    if let Err(e) = validate(filter) {
-        return Ok(Err(e));
-    }
+) -> Result<Page<Programme>, SearchError> {
+    validate(filter)?;
     let mut texts = Vec::new();
     for part in [
         words(Field::Title, "title", filter.title.as_deref(), Prefix::Last),
@@ -372,10 +381,8 @@ pub async fn search(
             Prefix::Last,
         ),
     ] {
-        match part {
-            Ok(Some(w)) => texts.push(w),
-            Ok(None) => {}
-            Err(e) => return Ok(Err(e)),
+        if let Some(w) = part? {
+            texts.push(w);
         }
     }
     let rated = match filter.min_rating {
@@ -395,7 +402,7 @@ pub async fn search(
         .collect();
     let mut page = pagination::into_page(request, rows, |p| key(p.starts_at, p.id));
     page.total = Some(total as u64);
-    Ok(Ok(page))
+    Ok(page)
 }
 
 #[cfg(test)]
