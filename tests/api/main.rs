@@ -13,6 +13,7 @@ mod hardening_sessions;
 mod hostile_documents;
 mod http_contract;
 mod input_safety;
+mod layering;
 mod limits;
 mod money;
 mod money_rules;
