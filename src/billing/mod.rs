@@ -20,16 +20,39 @@ use crate::idempotency::{self, Claim, IdempotencyKey, Replayable};
 use crate::money::Kopecks;
 use crate::time::moscow_date;
 
-/// Why a credit or debit was refused.
+/// Why a money operation was refused, or failed. One enum for the billing
+/// domain: each refusal is a code (with its data); what a person reads is
+/// said in `graphql::messages` / the billing resolvers.
 #[derive(Debug, thiserror::Error)]
-pub enum CreditError {
+pub enum BillingError {
     /// Zero moves nothing.
     #[error("the amount is zero")]
     Zero,
     /// No such account.
     #[error("no such account")]
     NoAccount,
-    /// The idempotency key was used before with another movement.
+    /// A promised payment is active already.
+    #[error("a promised payment is already active")]
+    AlreadyActive,
+    /// The balance covers at least the next day (no promised payment needed).
+    #[error("the balance is high enough")]
+    BalanceTooHigh,
+    /// The account is closed.
+    #[error("the account is closed")]
+    AccountClosed,
+    /// The account is voluntarily suspended.
+    #[error("the account is suspended")]
+    AccountSuspended,
+    /// Nothing is charged, so nothing to promise against.
+    #[error("nothing is charged")]
+    NothingCharged,
+    /// An adjustment without a reason.
+    #[error("a reason is required")]
+    ReasonMissing,
+    /// An adjustment reason longer than [`AdjustmentReason::MAX_LENGTH`].
+    #[error("the reason is too long")]
+    ReasonTooLong,
+    /// The idempotency key was used before with another request.
     #[error("the idempotency key was used for another request")]
     IdempotencyKeyReused,
     /// The database failed.
@@ -37,25 +60,34 @@ pub enum CreditError {
     Db(#[from] DbErr),
 }
 
-impl Replayable for CreditError {
+/// The refusals an idempotent operation remembers, by their stable codes.
+const REFUSALS: [(&str, fn() -> BillingError); 7] = [
+    ("ZERO", || BillingError::Zero),
+    ("NO_ACCOUNT", || BillingError::NoAccount),
+    ("ALREADY_ACTIVE", || BillingError::AlreadyActive),
+    ("BALANCE_TOO_HIGH", || BillingError::BalanceTooHigh),
+    ("ACCOUNT_CLOSED", || BillingError::AccountClosed),
+    ("ACCOUNT_SUSPENDED", || BillingError::AccountSuspended),
+    ("NOTHING_CHARGED", || BillingError::NothingCharged),
+];
+
+impl Replayable for BillingError {
     fn refusal_code(&self) -> Option<&'static str> {
-        match self {
-            CreditError::Zero => Some("ZERO"),
-            CreditError::NoAccount => Some("NO_ACCOUNT"),
-            CreditError::IdempotencyKeyReused | CreditError::Db(_) => None,
-        }
+        REFUSALS
+            .iter()
+            .find(|(_, make)| std::mem::discriminant(&make()) == std::mem::discriminant(self))
+            .map(|(code, _)| *code)
     }
 
     fn from_refusal_code(code: &str) -> Option<Self> {
-        match code {
-            "ZERO" => Some(CreditError::Zero),
-            "NO_ACCOUNT" => Some(CreditError::NoAccount),
-            _ => None,
-        }
+        REFUSALS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, make)| make())
     }
 
     fn key_reused() -> Self {
-        CreditError::IdempotencyKeyReused
+        BillingError::IdempotencyKeyReused
     }
 }
 
@@ -64,29 +96,18 @@ impl Replayable for CreditError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdjustmentReason(String);
 
-/// Why a reason is not acceptable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum ReasonError {
-    /// Blank.
-    #[error("a reason is required")]
-    Missing,
-    /// Longer than [`AdjustmentReason::MAX_LENGTH`].
-    #[error("the reason is too long")]
-    TooLong,
-}
-
 impl AdjustmentReason {
     /// Longest reason, in characters.
     pub const MAX_LENGTH: usize = 300;
 
     /// A reason as typed.
-    pub fn parse(text: &str) -> Result<Self, ReasonError> {
+    pub fn parse(text: &str) -> Result<Self, BillingError> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(ReasonError::Missing);
+            return Err(BillingError::ReasonMissing);
         }
         if text.chars().count() > Self::MAX_LENGTH {
-            return Err(ReasonError::TooLong);
+            return Err(BillingError::ReasonTooLong);
         }
         Ok(AdjustmentReason(text.to_owned()))
     }
@@ -120,7 +141,7 @@ pub async fn post(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     movement: Movement,
-) -> Result<Kopecks, CreditError> {
+) -> Result<Kopecks, BillingError> {
     post_once(db, now, movement, None).await
 }
 
@@ -131,9 +152,9 @@ pub async fn post_once(
     now: DateTime<Utc>,
     movement: Movement,
     key: Option<&IdempotencyKey>,
-) -> Result<Kopecks, CreditError> {
+) -> Result<Kopecks, BillingError> {
     if movement.amount == Kopecks::ZERO {
-        return Err(CreditError::Zero);
+        return Err(BillingError::Zero);
     }
     let claim = key.map(|key| Claim {
         account_id: movement.account_id,
@@ -157,7 +178,7 @@ async fn post_in(
     tx: &impl ConnectionTrait,
     now: DateTime<Utc>,
     movement: Movement,
-) -> Result<Kopecks, CreditError> {
+) -> Result<Kopecks, BillingError> {
     let account_id = movement.account_id;
     let balance = ledger::append(
         tx,
@@ -172,8 +193,8 @@ async fn post_in(
     )
     .await
     .map_err(|e| match e {
-        DbErr::RecordNotFound(_) => CreditError::NoAccount,
-        other => CreditError::Db(other),
+        DbErr::RecordNotFound(_) => BillingError::NoAccount,
+        other => BillingError::Db(other),
     })?;
     if movement.amount > Kopecks::ZERO {
         promised::settle_if_paid(tx, now, account_id).await?;
@@ -275,12 +296,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn refusals_are_remembered_by_their_codes() {
+        for (code, make) in REFUSALS {
+            assert_eq!(make().refusal_code(), Some(code));
+            assert_eq!(
+                BillingError::from_refusal_code(code).and_then(|e| e.refusal_code()),
+                Some(code)
+            );
+        }
+        assert_eq!(BillingError::IdempotencyKeyReused.refusal_code(), None);
+        assert_eq!(BillingError::ReasonMissing.refusal_code(), None);
+    }
+
+    #[test]
     fn an_adjustment_needs_a_reason_of_at_most_300_characters() {
-        assert_eq!(AdjustmentReason::parse("  "), Err(ReasonError::Missing));
-        assert_eq!(
+        assert!(matches!(
+            AdjustmentReason::parse("  "),
+            Err(BillingError::ReasonMissing)
+        ));
+        assert!(matches!(
             AdjustmentReason::parse(&"я".repeat(301)),
-            Err(ReasonError::TooLong)
-        );
+            Err(BillingError::ReasonTooLong)
+        ));
         let reason = AdjustmentReason::parse(" Компенсация за аварию ").unwrap();
         assert_eq!(reason.description(), "Корректировка: Компенсация за аварию");
     }

@@ -12,11 +12,12 @@ use sea_orm::{
     QueryFilter, QueryOrder, SqlErr,
 };
 
+use super::BillingError;
 use super::arithmetic::{below_threshold, covers_next_day};
 use super::subscriptions::{self, monthly_total_on, total_charge_on};
 use super::{ledger, status};
 use crate::accounts;
-use crate::idempotency::{self, Claim, IdempotencyKey, Replayable};
+use crate::idempotency::{self, Claim, IdempotencyKey};
 use crate::money::Kopecks;
 use crate::time::moscow_date;
 
@@ -45,60 +46,6 @@ fn from_row(row: promised_payment::Model) -> Promise {
         status: row.status,
         activated_at: row.activated_at,
         expires_at: row.expires_at,
-    }
-}
-
-/// Why a promised payment cannot be taken.
-#[derive(Debug, thiserror::Error)]
-pub enum PromiseError {
-    /// One is active already.
-    #[error("a promised payment is already active")]
-    AlreadyActive,
-    /// The balance covers at least the next day.
-    #[error("the balance is high enough")]
-    BalanceTooHigh,
-    /// The account is closed.
-    #[error("the account is closed")]
-    AccountClosed,
-    /// The account is voluntarily suspended.
-    #[error("the account is suspended")]
-    AccountSuspended,
-    /// Nothing is charged, so nothing to promise against.
-    #[error("nothing is charged")]
-    NothingCharged,
-    /// The idempotency key was used before with another request.
-    #[error("the idempotency key was used for another request")]
-    IdempotencyKeyReused,
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-impl Replayable for PromiseError {
-    fn refusal_code(&self) -> Option<&'static str> {
-        match self {
-            PromiseError::AlreadyActive => Some("ALREADY_ACTIVE"),
-            PromiseError::BalanceTooHigh => Some("BALANCE_TOO_HIGH"),
-            PromiseError::AccountClosed => Some("ACCOUNT_CLOSED"),
-            PromiseError::AccountSuspended => Some("ACCOUNT_SUSPENDED"),
-            PromiseError::NothingCharged => Some("NOTHING_CHARGED"),
-            PromiseError::IdempotencyKeyReused | PromiseError::Db(_) => None,
-        }
-    }
-
-    fn from_refusal_code(code: &str) -> Option<Self> {
-        Some(match code {
-            "ALREADY_ACTIVE" => PromiseError::AlreadyActive,
-            "BALANCE_TOO_HIGH" => PromiseError::BalanceTooHigh,
-            "ACCOUNT_CLOSED" => PromiseError::AccountClosed,
-            "ACCOUNT_SUSPENDED" => PromiseError::AccountSuspended,
-            "NOTHING_CHARGED" => PromiseError::NothingCharged,
-            _ => return None,
-        })
-    }
-
-    fn key_reused() -> Self {
-        PromiseError::IdempotencyKeyReused
     }
 }
 
@@ -136,29 +83,29 @@ pub async fn check(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     account_id: i64,
-) -> Result<(accounts::Account, Offer), PromiseError> {
+) -> Result<(accounts::Account, Offer), BillingError> {
     let account = accounts::find_many(db, &[account_id])
         .await?
         .pop()
         .ok_or_else(|| DbErr::RecordNotFound(format!("account {account_id}")))?;
     match account.status {
-        AccountStatus::Closed => return Err(PromiseError::AccountClosed),
-        AccountStatus::Suspended => return Err(PromiseError::AccountSuspended),
+        AccountStatus::Closed => return Err(BillingError::AccountClosed),
+        AccountStatus::Suspended => return Err(BillingError::AccountSuspended),
         AccountStatus::Active | AccountStatus::Blocked => {}
     }
     if active(db, account_id).await?.is_some() {
-        return Err(PromiseError::AlreadyActive);
+        return Err(BillingError::AlreadyActive);
     }
     let today = moscow_date(now);
     let items = subscriptions::for_accounts(db, &[account_id], today).await?;
     let credit = monthly_total_on(&items, today);
     if credit == Kopecks::ZERO {
-        return Err(PromiseError::NothingCharged);
+        return Err(BillingError::NothingCharged);
     }
     let next_day = total_charge_on(&items, today + Duration::days(1));
     // Offered when the balance is at or below zero, or covers less than a day.
     if account.balance > Kopecks::ZERO && covers_next_day(account.balance, next_day) {
-        return Err(PromiseError::BalanceTooHigh);
+        return Err(BillingError::BalanceTooHigh);
     }
     Ok((account, Offer { credit, next_day }))
 }
@@ -171,7 +118,7 @@ pub async fn activate(
     account_id: i64,
     period: Duration,
     key: Option<&IdempotencyKey>,
-) -> Result<Promise, PromiseError> {
+) -> Result<Promise, BillingError> {
     let claim = key.map(|key| Claim {
         account_id,
         operation: "activatePromisedPayment",
@@ -190,7 +137,7 @@ async fn activate_in(
     now: DateTime<Utc>,
     account_id: i64,
     period: Duration,
-) -> Result<Promise, PromiseError> {
+) -> Result<Promise, BillingError> {
     let (account, offer) = check(tx, now, account_id).await?;
     let monthly = offer.credit;
     let next_day = offer.next_day;
@@ -212,7 +159,7 @@ async fn activate_in(
         Ok(row) => row,
         // Another request (with another key, or none) won the race for the one active promise.
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(PromiseError::AlreadyActive);
+            return Err(BillingError::AlreadyActive);
         }
         Err(err) => return Err(err.into()),
     };

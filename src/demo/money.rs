@@ -7,7 +7,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::billing::ledger::EntryKind;
 use crate::billing::subscriptions::{self, NewSubscription, Ownership, Promo};
-use crate::billing::{self, CreditError, Movement};
+use crate::billing::{self, BillingError, Movement};
 use crate::catalog::{self, NewItem, ServiceKind};
 use crate::money::Kopecks;
 use crate::time::{MOSCOW, moscow_date, start_of_moscow_day};
@@ -211,7 +211,7 @@ async fn pay(
     };
     match billing::post(db, at_moscow(on, 10), movement).await {
         Ok(_) => Ok(()),
-        Err(CreditError::Db(e)) => Err(e),
+        Err(BillingError::Db(e)) => Err(e),
         Err(other) => Err(DbErr::Custom(other.to_string())),
     }
 }

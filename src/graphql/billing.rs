@@ -13,9 +13,9 @@ use super::messages;
 use super::scalars::{Date, DateTime, Decimal, Money};
 use crate::accounts;
 use crate::billing::ledger::{self, EntryFilter, EntryKind};
-use crate::billing::promised::{self, PromiseError};
+use crate::billing::promised;
 use crate::billing::subscriptions::{Ownership, Subscription as Item};
-use crate::billing::{self, CreditError, Movement};
+use crate::billing::{self, BillingError, Movement};
 use crate::catalog::CatalogItem;
 use crate::time::moscow_date;
 
@@ -317,30 +317,62 @@ fn parse_key(raw: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
     })
 }
 
-fn promise_refusal(err: &PromiseError) -> Option<(UserErrorCode, &'static str)> {
+/// Every billing refusal as a person reads it: the input field at fault (if
+/// one is), its code and the sentence. The one place billing errors are said;
+/// `Db` is not a refusal and has no entry.
+fn refusal(err: &BillingError) -> Option<(Option<&'static str>, UserErrorCode, &'static str)> {
+    use BillingError as E;
+    use UserErrorCode as C;
     Some(match err {
-        PromiseError::AlreadyActive => (
-            UserErrorCode::AlreadyActive,
-            "Обещанный платёж уже подключён",
+        E::Zero => (
+            Some("amount"),
+            C::InvalidValue,
+            "Сумма корректировки не может быть нулевой",
         ),
-        PromiseError::BalanceTooHigh => (
-            UserErrorCode::BalanceTooHigh,
+        E::NoAccount => (
+            Some("accountNumber"),
+            C::NotFound,
+            messages::NO_SUCH_ACCOUNT,
+        ),
+        E::AlreadyActive => (None, C::AlreadyActive, "Обещанный платёж уже подключён"),
+        E::BalanceTooHigh => (
+            None,
+            C::BalanceTooHigh,
             "Обещанный платёж доступен, когда баланс не покрывает следующий день",
         ),
-        PromiseError::AccountClosed => (UserErrorCode::AccountClosed, "Договор расторгнут"),
-        PromiseError::AccountSuspended => (
-            UserErrorCode::AccountSuspended,
+        E::AccountClosed => (None, C::AccountClosed, "Договор расторгнут"),
+        E::AccountSuspended => (
+            None,
+            C::AccountSuspended,
             "Услуги приостановлены по вашему заявлению: обещанный платёж не нужен",
         ),
-        PromiseError::NothingCharged => (
-            UserErrorCode::NothingCharged,
+        E::NothingCharged => (
+            None,
+            C::NothingCharged,
             "Нет услуг, за которые идут списания",
         ),
-        PromiseError::IdempotencyKeyReused => {
-            (UserErrorCode::IdempotencyKeyReused, messages::KEY_REUSED)
-        }
-        PromiseError::Db(_) => return None,
+        E::ReasonMissing => (Some("reason"), C::Required, "Укажите причину корректировки"),
+        E::ReasonTooLong => (Some("reason"), C::TooLong, "Причина длиннее 300 символов"),
+        E::IdempotencyKeyReused => (
+            Some("idempotencyKey"),
+            C::IdempotencyKeyReused,
+            messages::KEY_REUSED,
+        ),
+        E::Db(_) => return None,
     })
+}
+
+/// A billing error for a mutation payload: a user error, or an `ApiError`
+/// when it was not the user's to fix.
+fn user_error(err: BillingError) -> Result<UserError, ApiError> {
+    match refusal(&err) {
+        Some((Some(field), code, message)) => Ok(UserError::at(&["input", field], code, message)),
+        Some((None, code, message)) => Ok(UserError::general(code, message)),
+        None => match err {
+            BillingError::Db(e) => Err(e.into()),
+            other => Err(ApiError::internal(other)),
+        },
+    }
 }
 
 /// The info block shown on every page.
@@ -430,8 +462,8 @@ impl AccountMoney {
         let check = promised::check(ctx.db(), ctx.clock().now(), account_id).await;
         let (available, offered_credit, unavailable_reason) = match check {
             Ok((_, offer)) => (true, Some(offer.credit.into()), None),
-            Err(PromiseError::Db(e)) => return Err(e.into()),
-            Err(e) => (false, None, promise_refusal(&e).map(|(_, m)| m.to_owned())),
+            Err(BillingError::Db(e)) => return Err(e.into()),
+            Err(e) => (false, None, refusal(&e).map(|(_, _, m)| m.to_owned())),
         };
         Ok(PromisedPaymentStatus {
             active: active.map(Into::into),
@@ -517,20 +549,10 @@ impl BillingMutation {
                 promised_payment: Some(promise.into()),
                 user_errors: Vec::new(),
             }),
-            Err(PromiseError::Db(e)) => Err(e.into()),
-            Err(e) => {
-                let (code, message) =
-                    promise_refusal(&e).unwrap_or((UserErrorCode::InvalidValue, "Отказ"));
-                let error = if code == UserErrorCode::IdempotencyKeyReused {
-                    UserError::at(&["input", "idempotencyKey"], code, message)
-                } else {
-                    UserError::general(code, message)
-                };
-                Ok(ActivatePromisedPaymentPayload {
-                    promised_payment: None,
-                    user_errors: vec![error],
-                })
-            }
+            Err(e) => Ok(ActivatePromisedPaymentPayload {
+                promised_payment: None,
+                user_errors: vec![user_error(e)?],
+            }),
         }
     }
 }
@@ -575,22 +597,15 @@ impl BillingStaffMutation {
             balance: None,
             user_errors: vec![UserError::at(&["input", field], code, message)],
         };
+        let refused = |err: BillingError| -> Result<AdjustBalancePayload, ApiError> {
+            Ok(AdjustBalancePayload {
+                balance: None,
+                user_errors: vec![user_error(err)?],
+            })
+        };
         let reason = match billing::AdjustmentReason::parse(&input.reason) {
             Ok(reason) => reason,
-            Err(billing::ReasonError::Missing) => {
-                return Ok(fail(
-                    "reason",
-                    UserErrorCode::Required,
-                    "Укажите причину корректировки",
-                ));
-            }
-            Err(billing::ReasonError::TooLong) => {
-                return Ok(fail(
-                    "reason",
-                    UserErrorCode::TooLong,
-                    "Причина длиннее 300 символов",
-                ));
-            }
+            Err(err) => return refused(err),
         };
         let Ok(number) = accounts::AccountNumber::parse(&input.account_number) else {
             return Ok(fail(
@@ -619,22 +634,7 @@ impl BillingStaffMutation {
                 balance: Some(balance.into()),
                 user_errors: Vec::new(),
             }),
-            Err(CreditError::Zero) => Ok(fail(
-                "amount",
-                UserErrorCode::InvalidValue,
-                "Сумма корректировки не может быть нулевой",
-            )),
-            Err(CreditError::NoAccount) => Ok(fail(
-                "accountNumber",
-                UserErrorCode::NotFound,
-                messages::NO_SUCH_ACCOUNT,
-            )),
-            Err(CreditError::IdempotencyKeyReused) => Ok(fail(
-                "idempotencyKey",
-                UserErrorCode::IdempotencyKeyReused,
-                messages::KEY_REUSED,
-            )),
-            Err(CreditError::Db(e)) => Err(e.into()),
+            Err(err) => refused(err),
         }
     }
 }
