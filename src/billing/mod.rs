@@ -60,8 +60,11 @@ pub enum BillingError {
     Db(#[from] DbErr),
 }
 
+/// A refusal's stable code and how to make it again.
+type Refusal = (&'static str, fn() -> BillingError);
+
 /// The refusals an idempotent operation remembers, by their stable codes.
-const REFUSALS: [(&str, fn() -> BillingError); 7] = [
+const REFUSALS: [Refusal; 7] = [
     ("ZERO", || BillingError::Zero),
     ("NO_ACCOUNT", || BillingError::NoAccount),
     ("ALREADY_ACTIVE", || BillingError::AlreadyActive),
