@@ -48,7 +48,7 @@ pub enum StartupError {
     },
     /// A staff member could not be added.
     #[error("cannot add the staff member: {0}")]
-    Staff(#[from] auth::StaffError),
+    Staff(#[from] auth::AuthError),
     /// The listen address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

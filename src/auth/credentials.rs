@@ -45,22 +45,66 @@ pub const MAX_LOGIN_LENGTH: usize = 64;
 /// Shortest and longest password a subscriber may choose.
 pub const PASSWORD_LENGTH: std::ops::RangeInclusive<usize> = 8..=128;
 
-/// A failure that is not the user's to fix.
+/// Why a sign-in operation was refused, or failed: one enum for the domain.
+/// Each refusal is a code with its data; what a person reads is said in
+/// `graphql/auth.rs`. A credential request never tells whether the pair matched.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
+    /// The rules were not accepted.
+    #[error("rules not accepted")]
+    RulesNotAccepted,
+    /// Not an account number.
+    #[error("invalid account number")]
+    InvalidAccountNumber,
+    /// Not a Russian phone number.
+    #[error("invalid phone")]
+    InvalidPhone,
+    /// Too many attempts from here.
+    #[error("rate limited until {retry_at}")]
+    RateLimited {
+        /// When to retry.
+        retry_at: DateTime<Utc>,
+    },
+    /// Unknown login or wrong password (indistinguishable on purpose).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Longer than any login can be (nothing is looked up or counted).
+    #[error("login too long")]
+    LoginTooLong,
+    /// Too many wrong passwords: the login is locked.
+    #[error("locked until {until}")]
+    Locked {
+        /// When the lock ends.
+        until: DateTime<Utc>,
+    },
+    /// The current password given is wrong.
+    #[error("wrong current password")]
+    WrongPassword,
+    /// A new password shorter than [`PASSWORD_LENGTH`].
+    #[error("the password is too short")]
+    PasswordTooShort,
+    /// A new password longer than [`PASSWORD_LENGTH`].
+    #[error("the password is too long")]
+    PasswordTooLong,
+    /// A staff login is 3–64 of `a-z 0-9 . _ -`, not all digits (those are account numbers).
+    #[error("a staff login is 3-64 characters of a-z, 0-9, '.', '_', '-', and not only digits")]
+    InvalidStaffLogin,
+    /// Taken by someone.
+    #[error("this login is taken")]
+    LoginTaken,
+    /// Hashing failed.
+    #[error(transparent)]
+    Hashing(#[from] PasswordError),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
-    /// Hashing failed.
-    #[error(transparent)]
-    Password(#[from] PasswordError),
 }
 
-impl From<RateLimitError> for RequestError {
+impl From<RateLimitError> for AuthError {
     fn from(err: RateLimitError) -> Self {
         match err {
-            RateLimitError::Limited { retry_at } => RequestError::RateLimited { retry_at },
-            RateLimitError::Db(e) => RequestError::Internal(e.into()),
+            RateLimitError::Limited { retry_at } => AuthError::RateLimited { retry_at },
+            RateLimitError::Db(e) => AuthError::Db(e),
         }
     }
 }
@@ -74,29 +118,6 @@ pub struct CredentialRequest {
     pub phone: String,
     /// "I accept the rules".
     pub accept_rules: bool,
-}
-
-/// Why a credential request was refused (never whether the pair matched).
-#[derive(Debug, thiserror::Error)]
-pub enum RequestError {
-    /// The rules were not accepted.
-    #[error("rules not accepted")]
-    RulesNotAccepted,
-    /// Not an account number.
-    #[error("invalid account number")]
-    InvalidAccountNumber,
-    /// Not a Russian phone number.
-    #[error("invalid phone")]
-    InvalidPhone,
-    /// Too many requests.
-    #[error("rate limited")]
-    RateLimited {
-        /// When to retry.
-        retry_at: DateTime<Utc>,
-    },
-    /// Our failure.
-    #[error(transparent)]
-    Internal(#[from] AuthError),
 }
 
 fn sms_text(login: &str, password: &str) -> String {
@@ -113,52 +134,42 @@ pub async fn request_credentials(
     hasher: &PasswordHasher,
     client: &ClientInfo,
     request: CredentialRequest,
-) -> Result<(), RequestError> {
+) -> Result<(), AuthError> {
     if let Some(ip) = &client.ip {
         ratelimit::hit(db, now, &REQUESTS_PER_ADDRESS, ip).await?;
     }
     if !request.accept_rules {
-        return Err(RequestError::RulesNotAccepted);
+        return Err(AuthError::RulesNotAccepted);
     }
     let number = AccountNumber::parse(&request.account_number)
-        .map_err(|_| RequestError::InvalidAccountNumber)?;
-    let phone = Phone::parse(&request.phone).map_err(|_| RequestError::InvalidPhone)?;
+        .map_err(|_| AuthError::InvalidAccountNumber)?;
+    let phone = Phone::parse(&request.phone).map_err(|_| AuthError::InvalidPhone)?;
     ratelimit::hit(db, now, &REQUESTS_PER_ACCOUNT, number.as_str()).await?;
     ratelimit::hit(db, now, &REQUESTS_PER_PHONE, phone.as_str()).await?;
 
     let account = accounts::find_by_number(db, &number)
-        .await
-        .map_err(AuthError::from)?
+        .await?
         .filter(|a| a.phone == phone && a.status != AccountStatus::Closed);
     // Hash in every case, so that a match takes no longer than a miss.
     let password = generate_password();
-    let hash = hasher
-        .hash(password.clone())
-        .await
-        .map_err(AuthError::from)?;
+    let hash = hasher.hash(password.clone()).await?;
     let Some(account) = account else {
         return Ok(());
     };
 
-    let tx = crate::db::begin_write(db).await.map_err(AuthError::from)?;
+    let tx = crate::db::begin_write(db).await?;
     let existing = credential::Entity::find()
         .filter(credential::Column::AccountId.eq(account.id))
         .one(&tx)
-        .await
-        .map_err(AuthError::from)?;
+        .await?;
     let login = match existing {
         Some(existing) => {
             let login = existing.login.clone();
             let mut row: credential::ActiveModel = existing.into();
             row.password_hash = Set(hash);
             row.password_changed_at = Set(now);
-            let row = credential::Entity::update(row)
-                .exec(&tx)
-                .await
-                .map_err(AuthError::from)?;
-            sessions::revoke_all_for_credential(&tx, now, row.id, None)
-                .await
-                .map_err(AuthError::from)?;
+            let row = credential::Entity::update(row).exec(&tx).await?;
+            sessions::revoke_all_for_credential(&tx, now, row.id, None).await?;
             login
         }
         None => {
@@ -172,15 +183,12 @@ pub async fn request_credentials(
                 Some(account.id),
                 None,
             )
-            .await
-            .map_err(AuthError::from)?;
+            .await?;
             login
         }
     };
-    sms::enqueue(&tx, now, &account.phone, sms_text(&login, &password))
-        .await
-        .map_err(AuthError::from)?;
-    tx.commit().await.map_err(AuthError::from)?;
+    sms::enqueue(&tx, now, &account.phone, sms_text(&login, &password)).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -226,38 +234,6 @@ pub struct LoginOutcome {
     pub session: Session,
 }
 
-/// Why a sign-in failed.
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// Unknown login or wrong password (indistinguishable on purpose).
-    #[error("invalid credentials")]
-    InvalidCredentials,
-    /// Longer than any login can be (nothing is looked up or counted).
-    #[error("login too long")]
-    LoginTooLong,
-    /// Too many wrong passwords.
-    #[error("locked until {until}")]
-    Locked {
-        /// When the lock ends.
-        until: DateTime<Utc>,
-    },
-    /// Too many attempts from this address.
-    #[error("rate limited")]
-    RateLimited {
-        /// When to retry.
-        retry_at: DateTime<Utc>,
-    },
-    /// Our failure.
-    #[error(transparent)]
-    Internal(#[from] AuthError),
-}
-
-impl From<DbErr> for LoginError {
-    fn from(err: DbErr) -> Self {
-        LoginError::Internal(err.into())
-    }
-}
-
 fn normalize_login(login: &str) -> String {
     login.trim().to_lowercase()
 }
@@ -270,69 +246,32 @@ pub async fn login(
     client: &ClientInfo,
     session_ttl: Duration,
     attempt: LoginAttempt,
-) -> Result<LoginOutcome, LoginError> {
+) -> Result<LoginOutcome, AuthError> {
     if let Some(ip) = &client.ip {
-        ratelimit::hit(db, now, &LOGINS_PER_ADDRESS, ip)
-            .await
-            .map_err(|e| match e {
-                RateLimitError::Limited { retry_at } => LoginError::RateLimited { retry_at },
-                RateLimitError::Db(e) => e.into(),
-            })?;
+        ratelimit::hit(db, now, &LOGINS_PER_ADDRESS, ip).await?;
     }
     let login = normalize_login(&attempt.login);
     if login.chars().count() > MAX_LOGIN_LENGTH {
-        return Err(LoginError::LoginTooLong);
+        return Err(AuthError::LoginTooLong);
     }
     if let Some(until) = lockout::reserve(db, &login, now).await? {
-        return Err(LoginError::Locked { until });
+        return Err(AuthError::Locked { until });
     }
     let credential = credential::Entity::find()
         .filter(credential::Column::Login.eq(login.as_str()))
         .one(db)
         .await?;
     let stored = credential.as_ref().map(|c| c.password_hash.clone());
-    let matches = hasher
-        .verify(attempt.password, stored)
-        .await
-        .map_err(AuthError::from)?;
+    let matches = hasher.verify(attempt.password, stored).await?;
     let Some(credential) = credential.filter(|_| matches) else {
         return Err(match lockout::record_failure(db, &login, now).await? {
-            Some(until) => LoginError::Locked { until },
-            None => LoginError::InvalidCredentials,
+            Some(until) => AuthError::Locked { until },
+            None => AuthError::InvalidCredentials,
         });
     };
     lockout::clear(db, &login).await?;
     let (token, session) = sessions::create(db, now, &credential, session_ttl, client).await?;
     Ok(LoginOutcome { token, session })
-}
-
-/// Why a password change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ChangePasswordError {
-    /// The current password is wrong.
-    #[error("wrong current password")]
-    WrongPassword,
-    /// Too many wrong passwords: the credential's login is locked.
-    #[error("locked until {until}")]
-    Locked {
-        /// When the lock ends.
-        until: DateTime<Utc>,
-    },
-    /// The new password is too short.
-    #[error("too short")]
-    TooShort,
-    /// The new password is too long.
-    #[error("too long")]
-    TooLong,
-    /// Our failure.
-    #[error(transparent)]
-    Internal(#[from] AuthError),
-}
-
-impl From<DbErr> for ChangePasswordError {
-    fn from(err: DbErr) -> Self {
-        ChangePasswordError::Internal(err.into())
-    }
 }
 
 /// Changes the password of `credential_id` and ends every other session.
@@ -344,39 +283,38 @@ pub async fn change_password(
     current_session: Option<i64>,
     current_password: String,
     new_password: String,
-) -> Result<(), ChangePasswordError> {
+) -> Result<(), AuthError> {
     let length = new_password.chars().count();
     if length < *PASSWORD_LENGTH.start() {
-        return Err(ChangePasswordError::TooShort);
+        return Err(AuthError::PasswordTooShort);
     }
     if length > *PASSWORD_LENGTH.end() {
-        return Err(ChangePasswordError::TooLong);
+        return Err(AuthError::PasswordTooLong);
     }
     let Some(existing) = credential::Entity::find_by_id(credential_id)
         .one(db)
         .await?
     else {
-        return Err(ChangePasswordError::WrongPassword);
+        return Err(AuthError::WrongPassword);
     };
     // The same guess limit as sign-in, on the same count: a stolen session
     // must not become an unlimited oracle for the password.
     if let Some(until) = lockout::reserve(db, &existing.login, now).await? {
-        return Err(ChangePasswordError::Locked { until });
+        return Err(AuthError::Locked { until });
     }
     let ok = hasher
         .verify(current_password, Some(existing.password_hash.clone()))
-        .await
-        .map_err(AuthError::from)?;
+        .await?;
     if !ok {
         return Err(
             match lockout::record_failure(db, &existing.login, now).await? {
-                Some(until) => ChangePasswordError::Locked { until },
-                None => ChangePasswordError::WrongPassword,
+                Some(until) => AuthError::Locked { until },
+                None => AuthError::WrongPassword,
             },
         );
     }
     lockout::clear(db, &existing.login).await?;
-    let hash = hasher.hash(new_password).await.map_err(AuthError::from)?;
+    let hash = hasher.hash(new_password).await?;
     let tx = crate::db::begin_write(db).await?;
     let mut row: credential::ActiveModel = existing.into();
     row.password_hash = Set(hash);
@@ -423,23 +361,6 @@ pub async fn seed_credential(
     Ok(())
 }
 
-/// Why a staff member could not be added.
-#[derive(Debug, thiserror::Error)]
-pub enum StaffError {
-    /// Login of 3–64 of `a-z 0-9 . _ -`, not all digits (those are account numbers).
-    #[error("a staff login is 3-64 characters of a-z, 0-9, '.', '_', '-', and not only digits")]
-    InvalidLogin,
-    /// Taken by someone.
-    #[error("this login is taken")]
-    LoginTaken,
-    /// Password too short or too long.
-    #[error("the password must be 8 to 128 characters")]
-    BadPassword,
-    /// Our failure.
-    #[error(transparent)]
-    Internal(#[from] AuthError),
-}
-
 /// `kabinet staff add`: a new operator with role `STAFF`.
 pub async fn add_staff(
     db: &DatabaseConnection,
@@ -448,7 +369,7 @@ pub async fn add_staff(
     login: &str,
     name: &str,
     password: &str,
-) -> Result<(), StaffError> {
+) -> Result<(), AuthError> {
     let login = normalize_login(login);
     let valid = (3..=64).contains(&login.len())
         && login.bytes().all(|b| {
@@ -456,19 +377,22 @@ pub async fn add_staff(
         })
         && !login.bytes().all(|b| b.is_ascii_digit());
     if !valid {
-        return Err(StaffError::InvalidLogin);
+        return Err(AuthError::InvalidStaffLogin);
     }
-    if !PASSWORD_LENGTH.contains(&password.chars().count()) {
-        return Err(StaffError::BadPassword);
+    let length = password.chars().count();
+    if length < *PASSWORD_LENGTH.start() {
+        return Err(AuthError::PasswordTooShort);
+    }
+    if length > *PASSWORD_LENGTH.end() {
+        return Err(AuthError::PasswordTooLong);
     }
     let taken = credential::Entity::find()
         .filter(credential::Column::Login.eq(login.as_str()))
         .one(db)
-        .await
-        .map_err(AuthError::from)?
+        .await?
         .is_some();
     if taken {
-        return Err(StaffError::LoginTaken);
+        return Err(AuthError::LoginTaken);
     }
     let staff = NewCredential {
         login: &login,

@@ -12,9 +12,8 @@ mod sessions;
 pub mod token;
 
 pub use credentials::{
-    AuthError, ChangePasswordError, CredentialRequest, LOGINS_PER_ADDRESS, LoginAttempt,
-    LoginError, LoginOutcome, MAX_LOGIN_LENGTH, NewCredential, PASSWORD_LENGTH,
-    REQUESTS_PER_ACCOUNT, REQUESTS_PER_ADDRESS, REQUESTS_PER_PHONE, RequestError, StaffError,
+    AuthError, CredentialRequest, LOGINS_PER_ADDRESS, LoginAttempt, LoginOutcome, MAX_LOGIN_LENGTH,
+    NewCredential, PASSWORD_LENGTH, REQUESTS_PER_ACCOUNT, REQUESTS_PER_ADDRESS, REQUESTS_PER_PHONE,
     StaffMember, add_staff, change_password, login, request_credentials, seed_credential,
     staff_member,
 };

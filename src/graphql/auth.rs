@@ -10,6 +10,7 @@ use super::errors::{ApiError, UserError, UserErrorCode};
 use super::messages;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::DateTime;
+use crate::auth::AuthError;
 use crate::auth::{self, ClientInfo, Session, password::PasswordHasher};
 use crate::sms::SmsWake;
 use crate::time::moscow_text;
@@ -218,6 +219,74 @@ pub struct RevokeLoginSessionPayload {
 const CREDENTIALS_SENT: &str = "Если номер лицевого счёта и телефон совпадают с договором, \
 логин и пароль придут в SMS на телефон договора в течение нескольких минут.";
 
+/// Every sign-in refusal as a person reads it: the one place auth errors are
+/// said. A rate limit and our own failures are GraphQL errors, not user errors.
+fn refusal(err: AuthError) -> Result<UserError, ApiError> {
+    use UserErrorCode as C;
+    let at = |field: &str, code, message: String| UserError::at(&["input", field], code, message);
+    Ok(match err {
+        AuthError::RulesNotAccepted => at(
+            "acceptRules",
+            C::RulesNotAccepted,
+            "Чтобы получить доступ, примите правила оказания услуг".into(),
+        ),
+        AuthError::InvalidAccountNumber => at(
+            "accountNumber",
+            C::InvalidValue,
+            messages::ACCOUNT_NUMBER_FORM.into(),
+        ),
+        AuthError::InvalidPhone => at(
+            "phone",
+            C::InvalidValue,
+            "Укажите мобильный телефон из договора: +7XXXXXXXXXX".into(),
+        ),
+        AuthError::InvalidCredentials => {
+            UserError::general(C::InvalidCredentials, "Неверный логин или пароль")
+        }
+        AuthError::LoginTooLong => at(
+            "login",
+            C::TooLong,
+            format!(
+                "Логин не длиннее {} символов: это номер лицевого счёта или логин из SMS",
+                auth::MAX_LOGIN_LENGTH
+            ),
+        ),
+        AuthError::Locked { until } => UserError::general(
+            C::LoginLocked,
+            format!(
+                "Слишком много неверных паролей: вход и смена пароля заблокированы до {}. Забыли пароль — запросите новый по номеру счёта и телефону",
+                moscow_text(until)
+            ),
+        ),
+        AuthError::WrongPassword => at(
+            "currentPassword",
+            C::WrongPassword,
+            "Текущий пароль указан неверно".into(),
+        ),
+        AuthError::PasswordTooShort => at(
+            "newPassword",
+            C::TooShort,
+            format!(
+                "Пароль должен быть не короче {} символов",
+                auth::PASSWORD_LENGTH.start()
+            ),
+        ),
+        AuthError::PasswordTooLong => at(
+            "newPassword",
+            C::TooLong,
+            format!(
+                "Пароль должен быть не длиннее {} символов",
+                auth::PASSWORD_LENGTH.end()
+            ),
+        ),
+        AuthError::RateLimited { retry_at } => return Err(ApiError::RateLimited { retry_at }),
+        other @ (AuthError::InvalidStaffLogin
+        | AuthError::LoginTaken
+        | AuthError::Hashing(_)
+        | AuthError::Db(_)) => return Err(ApiError::internal(other)),
+    })
+}
+
 /// Sign-in mutations.
 #[derive(Default)]
 pub struct AuthMutation;
@@ -257,25 +326,7 @@ impl AuthMutation {
                     user_errors: Vec::new(),
                 });
             }
-            Err(auth::RequestError::RulesNotAccepted) => UserError::at(
-                &["input", "acceptRules"],
-                UserErrorCode::RulesNotAccepted,
-                "Чтобы получить доступ, примите правила оказания услуг",
-            ),
-            Err(auth::RequestError::InvalidAccountNumber) => UserError::at(
-                &["input", "accountNumber"],
-                UserErrorCode::InvalidValue,
-                messages::ACCOUNT_NUMBER_FORM,
-            ),
-            Err(auth::RequestError::InvalidPhone) => UserError::at(
-                &["input", "phone"],
-                UserErrorCode::InvalidValue,
-                "Укажите мобильный телефон из договора: +7XXXXXXXXXX",
-            ),
-            Err(auth::RequestError::RateLimited { retry_at }) => {
-                return Err(ApiError::RateLimited { retry_at });
-            }
-            Err(auth::RequestError::Internal(e)) => return Err(ApiError::internal(e)),
+            Err(err) => refusal(err)?,
         };
         Ok(RequestCredentialsPayload {
             accepted: false,
@@ -331,38 +382,13 @@ impl AuthMutation {
                     user_errors: Vec::new(),
                 })
             }
-            Err(auth::LoginError::InvalidCredentials) => Ok(LoginPayload::failed(
-                UserError::general(
-                    UserErrorCode::InvalidCredentials,
-                    "Неверный логин или пароль",
-                ),
-                None,
-            )),
-            Err(auth::LoginError::LoginTooLong) => Ok(LoginPayload::failed(
-                UserError::at(
-                    &["input", "login"],
-                    UserErrorCode::TooLong,
-                    format!(
-                        "Логин не длиннее {} символов: это номер лицевого счёта или логин из SMS",
-                        auth::MAX_LOGIN_LENGTH
-                    ),
-                ),
-                None,
-            )),
-            Err(auth::LoginError::Locked { until }) => Ok(LoginPayload::failed(
-                UserError::general(
-                    UserErrorCode::LoginLocked,
-                    format!(
-                        "Слишком много неверных паролей: вход заблокирован до {}. Забыли пароль — запросите новый по номеру счёта и телефону",
-                        moscow_text(until)
-                    ),
-                ),
-                Some(DateTime(until)),
-            )),
-            Err(auth::LoginError::RateLimited { retry_at }) => {
-                Err(ApiError::RateLimited { retry_at })
+            Err(err) => {
+                let locked_until = match &err {
+                    AuthError::Locked { until } => Some(DateTime(*until)),
+                    _ => None,
+                };
+                Ok(LoginPayload::failed(refusal(err)?, locked_until))
             }
-            Err(auth::LoginError::Internal(e)) => Err(ApiError::internal(e)),
         }
     }
 
@@ -417,36 +443,7 @@ impl AuthMutation {
                     user_errors: Vec::new(),
                 });
             }
-            Err(auth::ChangePasswordError::WrongPassword) => UserError::at(
-                &["input", "currentPassword"],
-                UserErrorCode::WrongPassword,
-                "Текущий пароль указан неверно",
-            ),
-            Err(auth::ChangePasswordError::Locked { until }) => UserError::at(
-                &["input", "currentPassword"],
-                UserErrorCode::LoginLocked,
-                format!(
-                    "Слишком много неверных паролей: проверка пароля заблокирована до {}",
-                    moscow_text(until)
-                ),
-            ),
-            Err(auth::ChangePasswordError::TooShort) => UserError::at(
-                &["input", "newPassword"],
-                UserErrorCode::TooShort,
-                format!(
-                    "Пароль должен быть не короче {} символов",
-                    auth::PASSWORD_LENGTH.start()
-                ),
-            ),
-            Err(auth::ChangePasswordError::TooLong) => UserError::at(
-                &["input", "newPassword"],
-                UserErrorCode::TooLong,
-                format!(
-                    "Пароль должен быть не длиннее {} символов",
-                    auth::PASSWORD_LENGTH.end()
-                ),
-            ),
-            Err(auth::ChangePasswordError::Internal(e)) => return Err(ApiError::internal(e)),
+            Err(err) => refusal(err)?,
         };
         Ok(ChangePasswordPayload {
             ok: false,
