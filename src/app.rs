@@ -36,7 +36,7 @@ pub enum StartupError {
     Billing(#[source] sea_orm::DbErr),
     /// An EPG import failed and changed nothing.
     #[error("EPG import failed, nothing changed: {0}")]
-    Import(#[from] crate::tv::import::ImportError),
+    Import(#[from] crate::tv::TvError),
     /// A file could not be read.
     #[error("cannot read {path}: {source}")]
     Read {

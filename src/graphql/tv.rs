@@ -130,12 +130,13 @@ impl TvMutation {
             programme: None,
             user_errors: vec![UserError::at(&["input", field], code, message)],
         };
-        let Ok(stars) = tv::ratings::Stars::parse(input.stars) else {
-            return Ok(fail(
-                "stars",
-                UserErrorCode::InvalidValue,
-                messages::STARS_RANGE,
-            ));
+        let stars = match tv::ratings::Stars::parse(input.stars) {
+            Ok(stars) => stars,
+            Err(err) => {
+                let (field, code, message) =
+                    refusal(&err).ok_or_else(|| ApiError::internal(err))?;
+                return Ok(fail(field, code, &message));
+            }
         };
         let Some(programme) =
             programme_by_id(ctx, "input.programmeId", &input.programme_id).await?
@@ -413,6 +414,44 @@ pub(super) async fn visible_channels(
     Ok(Some(
         tv::visibility::channels_seen(ctx.db(), &visibility).await?,
     ))
+}
+
+/// Every TV refusal as a person reads it: the input field at fault, its code
+/// and the sentence. The one place TV errors are said; `Db` has no entry.
+pub(super) fn refusal(err: &tv::TvError) -> Option<(&'static str, UserErrorCode, String)> {
+    use UserErrorCode as C;
+    use tv::TvError as E;
+    Some(match err {
+        E::FavouritesFull => (
+            "title",
+            C::LimitReached,
+            format!(
+                "В избранном уже {} передач: удалите ненужные",
+                tv::favourites::MAX_FAVOURITES
+            ),
+        ),
+        E::NoWords(field) => (
+            field,
+            C::InvalidValue,
+            "В запросе нет ни одного слова: введите буквы или цифры".to_owned(),
+        ),
+        E::EmptyRange => ("to", C::InvalidValue, messages::PERIOD_BACKWARDS.to_owned()),
+        E::RatingOutOfRange => (
+            "minRating",
+            C::InvalidValue,
+            "Рейтинг — число от 1 до 5".to_owned(),
+        ),
+        E::StarsOutOfRange => ("stars", C::InvalidValue, messages::STARS_RANGE.to_owned()),
+        E::Xmltv(error) => (
+            "xmltv",
+            C::InvalidValue,
+            format!(
+                "Файл не в формате XMLTV: строка {}: {}",
+                error.line, error.message
+            ),
+        ),
+        E::Db(_) => return None,
+    })
 }
 
 /// Root fields of the TV guide. Anyone may ask.

@@ -5,8 +5,8 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
 use super::context::ContextExt;
-use super::errors::{ApiError, UserError, UserErrorCode};
-use crate::tv::import::{self, ImportError};
+use super::errors::{ApiError, UserError};
+use crate::tv::import;
 
 /// Input of `importEpg`.
 #[derive(Debug, InputObject)]
@@ -67,18 +67,13 @@ impl TvStaffMutation {
                 }),
                 user_errors: Vec::new(),
             }),
-            Err(ImportError::Parse(error)) => Ok(ImportEpgPayload {
-                report: None,
-                user_errors: vec![UserError::at(
-                    &["input", "xmltv"],
-                    UserErrorCode::InvalidValue,
-                    format!(
-                        "Файл не в формате XMLTV: строка {}: {}",
-                        error.line, error.message
-                    ),
-                )],
-            }),
-            Err(ImportError::Db(e)) => Err(e.into()),
+            Err(err) => match super::tv::refusal(&err) {
+                Some((field, code, message)) => Ok(ImportEpgPayload {
+                    report: None,
+                    user_errors: vec![UserError::at(&["input", field], code, message)],
+                }),
+                None => Err(ApiError::internal(err)),
+            },
         }
     }
 }

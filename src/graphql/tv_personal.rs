@@ -259,15 +259,10 @@ impl TvPersonalMutation {
                 favourite: Some(TvFavourite(favourite)),
                 user_errors: Vec::new(),
             }),
-            Err(favourites::AddError::TooMany) => Ok(fail(
-                "title",
-                UserErrorCode::LimitReached,
-                &format!(
-                    "В избранном уже {} передач: удалите ненужные",
-                    favourites::MAX_FAVOURITES
-                ),
-            )),
-            Err(favourites::AddError::Db(e)) => Err(e.into()),
+            Err(err) => match super::tv::refusal(&err) {
+                Some((field, code, message)) => Ok(fail(field, code, &message)),
+                None => Err(ApiError::internal(err)),
+            },
         }
     }
 

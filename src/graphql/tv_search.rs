@@ -5,7 +5,6 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::connection::{connection, page_request};
 use super::context::ContextExt;
 use super::errors::ApiError;
-use super::messages;
 use super::scalars::{Date, DateTime};
 use super::tv::{ProgrammeCategory, TvProgramme, channel_keys, visible_channels};
 use crate::tv::{self, search};
@@ -42,20 +41,12 @@ pub struct ProgrammeSearchInput {
     pub channel_ids: Option<Vec<ID>>,
 }
 
-fn filter_error(error: search::FilterError) -> ApiError {
-    let argument = match error {
-        search::FilterError::NoWords(part) => part,
-        search::FilterError::EmptyRange => "to",
-        search::FilterError::Rating => "minRating",
-    };
-    let message = match error {
-        search::FilterError::NoWords(_) => {
-            "В запросе нет ни одного слова: введите буквы или цифры".to_owned()
-        }
-        search::FilterError::EmptyRange => messages::PERIOD_BACKWARDS.to_owned(),
-        search::FilterError::Rating => "Рейтинг — число от 1 до 5".to_owned(),
-    };
-    ApiError::bad_input(argument, message)
+/// A search filter refused: `BAD_USER_INPUT` naming the filter field.
+fn filter_error(error: tv::TvError) -> ApiError {
+    match super::tv::refusal(&error) {
+        Some((field, _, message)) => ApiError::bad_input(field, message),
+        None => ApiError::internal(error),
+    }
 }
 
 /// Root fields of TV search and highlights. Anyone may ask.
@@ -93,10 +84,7 @@ impl TvSearchQuery {
         };
         let page = search::search(ctx.db(), ctx.guide(), &filter, &request)
             .await
-            .map_err(|e| match e {
-                search::SearchError::Filter(e) => filter_error(e),
-                search::SearchError::Db(e) => e.into(),
-            })?;
+            .map_err(filter_error)?;
         Ok(page.into())
     }
 

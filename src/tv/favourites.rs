@@ -9,7 +9,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, sea_query::OnConflict,
 };
 
-use super::{Category, normalize};
+use super::{Category, TvError, normalize};
 
 /// Most favourites one subscriber keeps.
 pub const MAX_FAVOURITES: u64 = 500;
@@ -39,17 +39,6 @@ fn favourite(row: tv_favourite::Model) -> Favourite {
     }
 }
 
-/// Why a favourite was not added.
-#[derive(Debug, thiserror::Error)]
-pub enum AddError {
-    /// The subscriber has [`MAX_FAVOURITES`] already.
-    #[error("{MAX_FAVOURITES} favourites already")]
-    TooMany,
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
 /// Adds a title (or changes the category of one already there). The count
 /// and the insert run in one transaction holding the account, so requests at
 /// once cannot pass the limit together.
@@ -59,7 +48,7 @@ pub async fn add(
     account_id: i64,
     title: &str,
     category: Category,
-) -> Result<Favourite, AddError> {
+) -> Result<Favourite, TvError> {
     let tx = crate::db::begin_write(db).await?;
     crate::accounts::lock(&tx, account_id).await?;
     let added = add_in(&tx, now, account_id, title, category).await?;
@@ -73,7 +62,7 @@ async fn add_in(
     account_id: i64,
     title: &str,
     category: Category,
-) -> Result<Favourite, AddError> {
+) -> Result<Favourite, TvError> {
     let key = normalize(title);
     let mine = tv_favourite::Entity::find().filter(tv_favourite::Column::AccountId.eq(account_id));
     let known = mine
@@ -83,7 +72,7 @@ async fn add_in(
         .await?
         > 0;
     if !known && mine.count(db).await? >= MAX_FAVOURITES {
-        return Err(AddError::TooMany);
+        return Err(TvError::FavouritesFull);
     }
     let row = tv_favourite::Entity::insert(tv_favourite::ActiveModel {
         account_id: Set(account_id),

@@ -12,8 +12,8 @@ use sea_orm::{
     QueryFilter,
 };
 
-use super::xmltv::{self, ParseError, XmltvProgramme};
-use super::{Category, normalize};
+use super::xmltv::{self, XmltvProgramme};
+use super::{Category, TvError, normalize};
 
 /// Rows per multi-row insert: 12 values a row stays under SQLite's 32 766 and
 /// PostgreSQL's 65 535 bind parameters.
@@ -30,17 +30,6 @@ pub struct ImportReport {
     pub programmes: usize,
     /// Programmes the file replaced.
     pub replaced: u64,
-}
-
-/// Why an import failed (and changed nothing).
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    /// The file is not valid XMLTV.
-    #[error("the file is not valid XMLTV: {0}")]
-    Parse(#[from] ParseError),
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] DbErr),
 }
 
 fn row(channel_id: i64, p: &XmltvProgramme) -> tv_programme::ActiveModel {
@@ -67,7 +56,7 @@ fn row(channel_id: i64, p: &XmltvProgramme) -> tv_programme::ActiveModel {
 }
 
 /// Imports an XMLTV document.
-pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> Result<ImportReport, ImportError> {
+pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> Result<ImportReport, TvError> {
     let guide = xmltv::parse(bytes)?;
     let tx = crate::db::begin_write(db).await?;
     let existing: HashMap<String, tv_channel::Model> = tv_channel::Entity::find()

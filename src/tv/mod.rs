@@ -22,6 +22,34 @@ use sea_orm::{
 
 use crate::pagination::{self, Direction, Page, PageRequest};
 
+/// Why a TV guide operation was refused, or failed: one enum for the domain.
+/// Each refusal is a code with its data; what a person reads is said in
+/// `graphql/tv.rs`.
+#[derive(Debug, thiserror::Error)]
+pub enum TvError {
+    /// The subscriber has [`favourites::MAX_FAVOURITES`] favourites already.
+    #[error("{} favourites already", favourites::MAX_FAVOURITES)]
+    FavouritesFull,
+    /// A search text (the named filter field) has no letters or digits.
+    #[error("no words in {0}")]
+    NoWords(&'static str),
+    /// A time range ends before it starts.
+    #[error("the range ends before it starts")]
+    EmptyRange,
+    /// A minimum rating outside 1–5.
+    #[error("the rating is outside 1-5")]
+    RatingOutOfRange,
+    /// Stars outside 1–5.
+    #[error("stars are 1 to 5")]
+    StarsOutOfRange,
+    /// The file is not valid XMLTV (with the line).
+    #[error("the file is not valid XMLTV: {0}")]
+    Xmltv(#[from] xmltv::ParseError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
 /// A title as Russian speakers compare them: lower case, `ё` as `е`, single spaces.
 pub fn normalize(title: &str) -> String {
     title

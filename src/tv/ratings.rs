@@ -13,18 +13,13 @@ use crate::db::{placeholders, statement};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stars(i32);
 
-/// Why a number is not a rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("stars are 1 to 5")]
-pub struct StarsError;
-
 impl Stars {
     /// Accepts 1..=5.
-    pub fn parse(stars: i32) -> Result<Self, StarsError> {
+    pub fn parse(stars: i32) -> Result<Self, super::TvError> {
         if (1..=5).contains(&stars) {
             Ok(Stars(stars))
         } else {
-            Err(StarsError)
+            Err(super::TvError::StarsOutOfRange)
         }
     }
 

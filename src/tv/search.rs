@@ -22,7 +22,7 @@ use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
 
 use super::guide::{Guide, Snapshot};
-use super::{Category, Programme, terms};
+use super::{Category, Programme, TvError, terms};
 use crate::db::statement;
 use crate::pagination::{self, Page, PageRequest};
 
@@ -45,31 +45,6 @@ pub struct Filter {
     pub to: Option<DateTime<Utc>>,
     /// Only these channels.
     pub channel_ids: Option<Vec<i64>>,
-}
-
-/// Why a search was not answered.
-#[derive(Debug, thiserror::Error)]
-pub enum SearchError {
-    /// The filter cannot be searched.
-    #[error(transparent)]
-    Filter(#[from] FilterError),
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-/// Why a filter cannot be searched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum FilterError {
-    /// A text part has no letters or digits.
-    #[error("no words in {0}")]
-    NoWords(&'static str),
-    /// The range ends before it starts.
-    #[error("the range ends before it starts")]
-    EmptyRange,
-    /// The rating is outside 1–5.
-    #[error("the rating is outside 1-5")]
-    Rating,
 }
 
 /// The searchable columns.
@@ -112,7 +87,7 @@ fn words(
     argument: &'static str,
     text: Option<&str>,
     prefix: Prefix,
-) -> Result<Option<Words>, FilterError> {
+) -> Result<Option<Words>, TvError> {
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
         return Ok(None);
     };
@@ -121,7 +96,7 @@ fn words(
         Field::Title | Field::Genres => terms::of(text),
     };
     if terms.is_empty() {
-        return Err(FilterError::NoWords(argument));
+        return Err(TvError::NoWords(argument));
     }
     let finished = text.ends_with(char::is_whitespace);
     let prefix = (0..terms.len())
@@ -149,12 +124,12 @@ fn key(starts_at: DateTime<Utc>, id: i64) -> i64 {
 }
 
 /// Checks a filter before it reaches the database.
-pub fn validate(filter: &Filter) -> Result<(), FilterError> {
+pub fn validate(filter: &Filter) -> Result<(), TvError> {
     if filter.to.is_some_and(|to| to <= filter.from) {
-        return Err(FilterError::EmptyRange);
+        return Err(TvError::EmptyRange);
     }
     if filter.min_rating.is_some_and(|r| !(1.0..=5.0).contains(&r)) {
-        return Err(FilterError::Rating);
+        return Err(TvError::RatingOutOfRange);
     }
     Ok(())
 }
@@ -363,7 +338,7 @@ pub async fn search(
     guide: &Guide,
     filter: &Filter,
     request: &PageRequest,
-) -> Result<Page<Programme>, SearchError> {
+) -> Result<Page<Programme>, TvError> {
     validate(filter)?;
     let mut texts = Vec::new();
     for part in [

@@ -22,7 +22,7 @@ const SMALL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 async fn import(
     app: &TestApp,
     xml: &str,
-) -> Result<kabinet::tv::import::ImportReport, kabinet::tv::import::ImportError> {
+) -> Result<kabinet::tv::import::ImportReport, kabinet::tv::TvError> {
     kabinet::tv::import::import(&app.state.db, xml.as_bytes()).await
 }
 
