@@ -5,7 +5,7 @@ mod phone;
 mod store;
 
 pub use entity::account::AccountStatus;
-pub use phone::{Phone, PhoneParseError};
+pub use phone::Phone;
 pub use store::{count, find_by_number, find_many, insert, lock};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,19 +14,26 @@ use chrono::{DateTime, NaiveDate, Utc};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AccountNumber(String);
 
-/// Why a string is not an account number.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("an account number is 12 digits")]
-pub struct AccountNumberError;
+/// Why an account value was refused: one enum for the domain (codes only;
+/// `graphql::messages` says them in Russian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    /// Not 12 digits.
+    #[error("an account number is 12 digits")]
+    InvalidNumber,
+    /// Not a Russian phone number.
+    #[error("not a Russian phone number")]
+    InvalidPhone,
+}
 
 impl AccountNumber {
     /// Parses an account number, allowing spaces and dashes between digit groups.
-    pub fn parse(text: &str) -> Result<Self, AccountNumberError> {
+    pub fn parse(text: &str) -> Result<Self, AccountError> {
         let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
             Ok(AccountNumber(digits))
         } else {
-            Err(AccountNumberError)
+            Err(AccountError::InvalidNumber)
         }
     }
 

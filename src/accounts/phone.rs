@@ -6,29 +6,24 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Phone(String);
 
-/// Why a string is not a Russian phone number.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a Russian phone number")]
-pub struct PhoneParseError;
-
 impl Phone {
     /// Accepts the usual spellings: `+7 (999) 000-00-01`, `89990000001`,
     /// `79990000001`, `9990000001`.
-    pub fn parse(text: &str) -> Result<Self, PhoneParseError> {
+    pub fn parse(text: &str) -> Result<Self, super::AccountError> {
         let trimmed = text.trim();
         if !trimmed
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '(' | ')' | '-'))
             || trimmed.chars().skip(1).any(|c| c == '+')
         {
-            return Err(PhoneParseError);
+            return Err(super::AccountError::InvalidPhone);
         }
         let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
         let national = match (trimmed.starts_with('+'), digits.len()) {
             (true, 11) if digits.starts_with('7') => &digits[1..],
             (false, 11) if digits.starts_with('7') || digits.starts_with('8') => &digits[1..],
             (false, 10) => &digits[..],
-            _ => return Err(PhoneParseError),
+            _ => return Err(super::AccountError::InvalidPhone),
         };
         Ok(Phone(format!("+7{national}")))
     }

@@ -2,7 +2,7 @@
 //! domain's errors say, and the sentences more than one resolver needs. Domain
 //! errors carry a code and data only; this catalogue says them in Russian.
 
-use crate::accounts::{AccountNumberError, PhoneParseError};
+use crate::accounts::AccountError;
 use crate::money::MoneyParseError;
 
 /// Something failed on our side.
@@ -42,12 +42,12 @@ pub fn money(error: &MoneyParseError) -> &'static str {
     }
 }
 
-/// Why a phone number was refused.
-pub fn phone(_: &PhoneParseError) -> &'static str {
-    "номер телефона должен быть российским: +7XXXXXXXXXX, 8XXXXXXXXXX или 7XXXXXXXXXX"
-}
-
-/// Why an account number was refused.
-pub fn account_number(_: &AccountNumberError) -> &'static str {
-    "номер лицевого счёта состоит из 12 цифр"
+/// Why an account value was refused.
+pub fn account(error: &AccountError) -> &'static str {
+    match error {
+        AccountError::InvalidNumber => "номер лицевого счёта состоит из 12 цифр",
+        AccountError::InvalidPhone => {
+            "номер телефона должен быть российским: +7XXXXXXXXXX, 8XXXXXXXXXX или 7XXXXXXXXXX"
+        }
+    }
 }

@@ -43,7 +43,7 @@ impl StaffQuery {
         #[graphql(desc = "Account number, 12 digits.")] number: String,
     ) -> Result<Option<Account>, ApiError> {
         let number = AccountNumber::parse(&number)
-            .map_err(|e| ApiError::bad_input("number", super::messages::account_number(&e)))?;
+            .map_err(|e| ApiError::bad_input("number", super::messages::account(&e)))?;
         Ok(accounts::find_by_number(ctx.db(), &number)
             .await?
             .map(Account::from))
