@@ -70,21 +70,17 @@ pub async fn record_failure(
     login: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
-    let row = login_failure::Entity::find_by_id(login.to_owned())
-        .one(db)
-        .await?;
-    let used_up = row.is_some_and(|r| r.failures >= MAX_FAILURES && r.locked_until.is_none());
-    if !used_up {
-        return Ok(None);
-    }
+    // One conditional update: only the failure that used up the window's
+    // checks (and found the login not locked yet) sets the lock.
     let until = now + LOCK;
-    login_failure::Entity::update_many()
+    let locked = login_failure::Entity::update_many()
         .col_expr(login_failure::Column::LockedUntil, Some(until).into())
         .filter(login_failure::Column::Login.eq(login))
+        .filter(login_failure::Column::Failures.gte(MAX_FAILURES))
         .filter(login_failure::Column::LockedUntil.is_null())
         .exec(db)
         .await?;
-    Ok(Some(until))
+    Ok((locked.rows_affected > 0).then_some(until))
 }
 
 /// Forgets the failures of `login` (after a successful sign-in).

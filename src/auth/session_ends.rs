@@ -35,8 +35,12 @@ impl SessionEnds {
         self.sender.subscribe()
     }
 
-    /// Reads the sessions ended lately and publishes them when the set changed.
+    /// Reads the sessions ended lately and publishes them when the set changed;
+    /// does nothing while no signed-in socket watches.
     pub async fn refresh(&self, db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(), DbErr> {
+        if self.sender.receiver_count() == 0 {
+            return Ok(());
+        }
         let ended: HashSet<i64> = sessions::ended_since(db, now - LOOK_BACK)
             .await?
             .into_iter()

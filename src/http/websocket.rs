@@ -52,7 +52,7 @@ impl Running {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Notes a client message; false when it would start one operation too many.
+    /// Notes a client message; the operation's id when it would start one too many.
     fn admit(&self, text: &str) -> Result<(), String> {
         let Ok(Envelope { kind, id: Some(id) }) = serde_json::from_str::<Envelope>(text) else {
             return Ok(());
@@ -203,11 +203,7 @@ async fn init(
 
 /// Resolves when the signed-in session has ended or expired; never for an
 /// anonymous connection.
-async fn session_end(
-    state: &AppState,
-    mut signed_in: watch::Receiver<Option<SignedIn>>,
-    mut ends: watch::Receiver<Arc<HashSet<i64>>>,
-) {
+async fn session_end(state: &AppState, mut signed_in: watch::Receiver<Option<SignedIn>>) {
     let session = loop {
         if let Some(session) = *signed_in.borrow_and_update() {
             break session;
@@ -216,6 +212,8 @@ async fn session_end(
             std::future::pending::<()>().await;
         }
     };
+    // Watch only once signed in: while no socket watches, the worker skips its look.
+    let mut ends = state.session_ends.subscribe();
     let tick = Duration::from_millis(state.settings.worker_poll_ms.max(10));
     loop {
         if ends.borrow_and_update().contains(&session.session_id)
@@ -288,7 +286,7 @@ async fn serve(
             })
             .serve()
     };
-    let ended = session_end(&state, signed_in_rx, state.session_ends.subscribe());
+    let ended = session_end(&state, signed_in_rx);
     tokio::pin!(graphql, ended);
     let mut graphql_done = false;
     loop {
