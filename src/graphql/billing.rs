@@ -112,6 +112,60 @@ async fn item_of(ctx: &Context<'_>, item: &Item) -> Result<CatalogItem, ApiError
         .ok_or_else(|| ApiError::internal(sea_orm::DbErr::RecordNotFound("catalog item".into())))
 }
 
+/// The name of a recurring item and its id, shared by subscribed services and
+/// equipment (flattened into both; never a type of its own in the schema).
+pub struct ItemIdentity<'a>(&'a Item);
+
+/// The id and name of a recurring item.
+#[Object]
+impl ItemIdentity<'_> {
+    /// Opaque id of this subscription.
+    async fn id(&self) -> ID {
+        ID(format!("s{}", self.0.id))
+    }
+
+    /// Name, in Russian.
+    async fn name(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        Ok(item_of(ctx, self.0).await?.name)
+    }
+}
+
+/// What a recurring item costs and for how long, shared by subscribed services
+/// and equipment.
+pub struct ChargeTerms<'a>(&'a Item);
+
+/// What a recurring item costs and for how long.
+#[Object]
+impl ChargeTerms<'_> {
+    /// The monthly fee in force today: the promo fee while a promo lasts (zero
+    /// for equipment that is free for a while).
+    async fn monthly_fee(&self, ctx: &Context<'_>) -> Money {
+        self.0.fee_on(moscow_date(ctx.clock().now())).into()
+    }
+
+    /// Last day of the promo fee; null when there is no promo.
+    async fn promo_until(&self) -> Option<Date> {
+        self.0.promo.map(|p| Date(p.until))
+    }
+
+    /// The monthly fee once the promo ends (for equipment: what it stops being
+    /// free for).
+    async fn fee_after_promo(&self) -> Money {
+        self.0.monthly_fee.into()
+    }
+
+    /// First day charged.
+    async fn starts_on(&self) -> Date {
+        Date(self.0.starts_on)
+    }
+
+    /// Last day charged (for equipment in instalments, the last instalment);
+    /// null while it goes on.
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
+    }
+}
+
 /// A recurring item of the account: the tariff or a service. (Named so because
 /// `Subscription` is GraphQL's root type for live updates.)
 #[derive(Debug, Clone)]
@@ -121,14 +175,9 @@ pub struct Subscription(pub Item);
 /// `Subscription` is GraphQL's root type for live updates.)
 #[Object(name = "SubscribedService")]
 impl Subscription {
-    /// Opaque id of this subscription.
-    async fn id(&self) -> ID {
-        ID(format!("s{}", self.0.id))
-    }
-
-    /// Name, in Russian.
-    async fn name(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(item_of(ctx, &self.0).await?.name)
+    #[graphql(flatten)]
+    async fn identity(&self) -> ItemIdentity<'_> {
+        ItemIdentity(&self.0)
     }
 
     /// Kind of service.
@@ -141,29 +190,9 @@ impl Subscription {
         Ok(item_of(ctx, &self.0).await?.is_tariff)
     }
 
-    /// The monthly fee in force today (the promo fee while the promo lasts).
-    async fn monthly_fee(&self, ctx: &Context<'_>) -> Money {
-        self.0.fee_on(moscow_date(ctx.clock().now())).into()
-    }
-
-    /// Last day of the promo fee; null when there is no promo.
-    async fn promo_until(&self) -> Option<Date> {
-        self.0.promo.map(|p| Date(p.until))
-    }
-
-    /// The monthly fee after the promo ends.
-    async fn fee_after_promo(&self) -> Money {
-        self.0.monthly_fee.into()
-    }
-
-    /// First day charged.
-    async fn starts_on(&self) -> Date {
-        Date(self.0.starts_on)
-    }
-
-    /// Last day charged; null while it goes on.
-    async fn ends_on(&self) -> Option<Date> {
-        self.0.ends_on.map(Date)
+    #[graphql(flatten)]
+    async fn terms(&self) -> ChargeTerms<'_> {
+        ChargeTerms(&self.0)
     }
 
     /// For equipment: rent, instalment or owned.
@@ -179,14 +208,9 @@ pub struct Equipment(pub Item);
 /// A piece of equipment of the account: rented, in instalments or owned.
 #[Object]
 impl Equipment {
-    /// Opaque id.
-    async fn id(&self) -> ID {
-        ID(format!("s{}", self.0.id))
-    }
-
-    /// Name, in Russian.
-    async fn name(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(item_of(ctx, &self.0).await?.name)
+    #[graphql(flatten)]
+    async fn identity(&self) -> ItemIdentity<'_> {
+        ItemIdentity(&self.0)
     }
 
     /// Rent, instalment or owned.
@@ -194,29 +218,9 @@ impl Equipment {
         self.0.ownership.map(Into::into)
     }
 
-    /// The monthly fee in force today (zero while a free promo lasts).
-    async fn monthly_fee(&self, ctx: &Context<'_>) -> Money {
-        self.0.fee_on(moscow_date(ctx.clock().now())).into()
-    }
-
-    /// Last day of the promo price (e.g. free rent); null without a promo.
-    async fn promo_until(&self) -> Option<Date> {
-        self.0.promo.map(|p| Date(p.until))
-    }
-
-    /// The monthly fee once the promo ends: what the equipment stops being free for.
-    async fn fee_after_promo(&self) -> Money {
-        self.0.monthly_fee.into()
-    }
-
-    /// Since when it is charged.
-    async fn starts_on(&self) -> Date {
-        Date(self.0.starts_on)
-    }
-
-    /// Last charged day (the last instalment); null for open-ended rent.
-    async fn ends_on(&self) -> Option<Date> {
-        self.0.ends_on.map(Date)
+    #[graphql(flatten)]
+    async fn terms(&self) -> ChargeTerms<'_> {
+        ChargeTerms(&self.0)
     }
 }
 

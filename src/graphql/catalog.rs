@@ -31,13 +31,13 @@ pub enum ServiceKind {
     Equipment,
 }
 
-/// A tariff plan: a bundle of services at a monthly fee.
-#[derive(Debug, Clone)]
-pub struct Tariff(pub CatalogItem);
+/// The fields every catalog entry has, resolved once for tariffs and services
+/// alike (flattened into both; never a type of its own in the schema).
+pub struct CatalogFields<'a>(&'a CatalogItem);
 
-/// A tariff plan: a bundle of services at a monthly fee.
+/// The fields every catalog entry has.
 #[Object]
-impl Tariff {
+impl CatalogFields<'_> {
     /// Catalog id.
     async fn id(&self) -> ID {
         ID(self.0.code.clone())
@@ -48,50 +48,7 @@ impl Tariff {
         &self.0.name
     }
 
-    /// What it includes, in Russian.
-    async fn description(&self) -> &str {
-        &self.0.description
-    }
-
-    /// Main kind of service.
-    async fn kind(&self) -> ServiceKind {
-        self.0.kind.into()
-    }
-
-    /// Monthly fee, charged daily.
-    async fn monthly_fee(&self) -> Money {
-        self.0.monthly_fee.into()
-    }
-
-    /// Internet speed, Mbit/s.
-    async fn speed_mbps(&self) -> Option<i32> {
-        self.0.speed_mbps
-    }
-
-    /// TV channels included.
-    async fn tv_channels(&self) -> Option<i32> {
-        self.0.tv_channels
-    }
-}
-
-/// A service or option that can be added to a tariff.
-#[derive(Debug, Clone)]
-pub struct Service(pub CatalogItem);
-
-/// A service or option that can be added to a tariff.
-#[Object]
-impl Service {
-    /// Catalog id.
-    async fn id(&self) -> ID {
-        ID(self.0.code.clone())
-    }
-
-    /// Name, in Russian.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// What it is, in Russian.
+    /// What it is and what it includes, in Russian.
     async fn description(&self) -> &str {
         &self.0.description
     }
@@ -106,9 +63,40 @@ impl Service {
         self.0.monthly_fee.into()
     }
 
-    /// TV channels it adds.
+    /// TV channels it includes or adds.
     async fn tv_channels(&self) -> Option<i32> {
         self.0.tv_channels
+    }
+}
+
+/// A tariff plan: a bundle of services at a monthly fee.
+#[derive(Debug, Clone)]
+pub struct Tariff(pub CatalogItem);
+
+/// A tariff plan: a bundle of services at a monthly fee.
+#[Object]
+impl Tariff {
+    #[graphql(flatten)]
+    async fn entry(&self) -> CatalogFields<'_> {
+        CatalogFields(&self.0)
+    }
+
+    /// Internet speed, Mbit/s.
+    async fn speed_mbps(&self) -> Option<i32> {
+        self.0.speed_mbps
+    }
+}
+
+/// A service or option that can be added to a tariff.
+#[derive(Debug, Clone)]
+pub struct Service(pub CatalogItem);
+
+/// A service or option that can be added to a tariff.
+#[Object]
+impl Service {
+    #[graphql(flatten)]
+    async fn entry(&self) -> CatalogFields<'_> {
+        CatalogFields(&self.0)
     }
 
     /// A service that must be connected first (home phone needs internet).
