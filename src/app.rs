@@ -18,6 +18,8 @@ use crate::demo::{self, DemoError};
 use crate::graphql;
 use crate::http;
 pub use crate::http::AppState;
+use crate::payments::Payments;
+use crate::payments::sandbox::Sandbox;
 use crate::sms::FileSender;
 use crate::sms::SmsWake;
 use crate::workers::{WorkerContext, Workers};
@@ -79,9 +81,22 @@ impl App {
             tracing::info!("{}", demo::SUMMARY);
         }
         let sms_wake = SmsWake::default();
+        // No real provider is configured: the built-in sandbox takes payments.
+        let sandbox = Arc::new(Sandbox::new(
+            db.clone(),
+            clock.clone(),
+            settings.public_url(),
+            settings.payment_expiry(),
+        ));
+        let payments = Payments {
+            db: db.clone(),
+            provider: sandbox.clone(),
+            expiry: settings.payment_expiry(),
+        };
         let services = graphql::SchemaServices {
             hasher,
             sms_wake: sms_wake.clone(),
+            payments: payments.clone(),
         };
         let schema = graphql::build_schema(&settings, db.clone(), clock.clone(), services);
         let session_ends = auth::SessionEnds::default();
@@ -92,6 +107,7 @@ impl App {
             sms_wake,
             poll: Duration::from_millis(settings.worker_poll_ms.max(10)),
             session_ends: session_ends.clone(),
+            payments: payments.clone(),
         };
         Ok(App {
             state: AppState {
@@ -102,6 +118,8 @@ impl App {
                 sql,
                 metrics,
                 session_ends,
+                payments,
+                sandbox: Some(sandbox),
             },
             workers,
         })

@@ -209,6 +209,20 @@ pub struct Settings {
     )]
     pub promised_payment_days: i64,
 
+    /// Minutes a card payment waits for its payer before it expires.
+    #[arg(
+        long,
+        env = "KABINET_PAYMENT_EXPIRY_MINUTES",
+        default_value_t = 60,
+        global = true
+    )]
+    pub payment_expiry_minutes: i64,
+
+    /// The gateway's address as browsers reach it (for the sandbox checkout
+    /// page's links); by default `http://` and the listen address.
+    #[arg(long, env = "KABINET_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
     /// Milliseconds between background workers' looks for work.
     #[arg(
         long,
@@ -237,6 +251,19 @@ impl Settings {
     /// How long a sign-in session lasts.
     pub fn session_ttl(&self) -> chrono::Duration {
         chrono::Duration::hours(self.session_ttl_hours.max(1))
+    }
+
+    /// How long a card payment waits for its payer.
+    pub fn payment_expiry(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.payment_expiry_minutes.max(1))
+    }
+
+    /// The gateway's address as browsers reach it, without a trailing `/`.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
+            _ => format!("http://{}", self.listen),
+        }
     }
 
     /// Whether the database URL points at PostgreSQL.

@@ -51,6 +51,11 @@ impl IdempotencyKey {
         }
         Ok(Some(IdempotencyKey(raw.to_owned())))
     }
+
+    /// The key as sent (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// One mutation under a key.

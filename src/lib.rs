@@ -20,6 +20,7 @@ pub mod money;
 pub mod notices;
 pub mod notifications;
 pub mod pagination;
+pub mod payments;
 pub mod ratelimit;
 pub mod sms;
 pub mod support;

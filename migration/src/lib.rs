@@ -10,6 +10,8 @@ mod m20261125_000004_tv_guide;
 mod m20261125_000005_ratings_notifications;
 mod m20261125_000006_tv_search_personal;
 mod m20261203_000007_hardening;
+mod m20261203_000008_payments;
+mod m20261203_000009_terminal_payments;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_ratings_notifications::Migration),
             Box::new(m20261125_000006_tv_search_personal::Migration),
             Box::new(m20261203_000007_hardening::Migration),
+            Box::new(m20261203_000008_payments::Migration),
+            Box::new(m20261203_000009_terminal_payments::Migration),
         ]
     }
 }

@@ -70,6 +70,42 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
 }
 
+impl Account {
+    /// The holder's name as a stranger paying into the account may see it, to
+    /// confirm the account without learning who holds it: the surname's first
+    /// and last letters and the initials («Иванов Иван Иванович» and
+    /// «Иванов И. И.» both → «И***в И. И.»).
+    pub fn masked_holder_name(&self) -> String {
+        mask_name(&self.holder_name)
+    }
+}
+
+fn mask_name(name: &str) -> String {
+    let mut words = name.split_whitespace();
+    let Some(surname) = words.next() else {
+        return String::new();
+    };
+    let letters: Vec<char> = surname.chars().collect();
+    let mut masked = String::new();
+    if let Some(first) = letters.first() {
+        masked.push(*first);
+    }
+    masked.push_str("***");
+    if letters.len() > 1
+        && let Some(last) = letters.last()
+    {
+        masked.push(*last);
+    }
+    for word in words {
+        if let Some(initial) = word.chars().find(|c| c.is_alphabetic()) {
+            masked.push(' ');
+            masked.push(initial);
+            masked.push('.');
+        }
+    }
+    masked
+}
+
 /// What it takes to open an account.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
@@ -105,5 +141,14 @@ mod tests {
         assert!(AccountNumber::parse("10000000000").is_err());
         assert!(AccountNumber::parse("10000000000a").is_err());
         assert!(AccountNumber::parse("1000000000011").is_err());
+    }
+
+    #[test]
+    fn a_masked_name_keeps_the_surnames_ends_and_the_initials() {
+        assert_eq!(mask_name("Иванов И. И."), "И***в И. И.");
+        assert_eq!(mask_name("Иванов Иван Иванович"), "И***в И. И.");
+        assert_eq!(mask_name("Ли"), "Л***и");
+        assert_eq!(mask_name("Ю"), "Ю***");
+        assert_eq!(mask_name("  "), "");
     }
 }

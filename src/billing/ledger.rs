@@ -60,13 +60,22 @@ pub struct NewEntry {
     pub staff_credential_id: Option<i64>,
 }
 
-/// Appends an entry and moves the cached balance by its amount; returns the
-/// new balance. Call inside a transaction.
+/// An entry just written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    /// The entry's id.
+    pub entry_id: i64,
+    /// The account's balance after it.
+    pub balance: Kopecks,
+}
+
+/// Appends an entry and moves the cached balance by its amount. Call inside a
+/// transaction.
 pub async fn append(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     entry: NewEntry,
-) -> Result<Kopecks, DbErr> {
+) -> Result<Appended, DbErr> {
     let row = ledger_entry::ActiveModel {
         account_id: Set(entry.account_id),
         kind: Set(entry.kind),
@@ -79,8 +88,12 @@ pub async fn append(
         staff_credential_id: Set(entry.staff_credential_id),
         ..Default::default()
     };
-    ledger_entry::Entity::insert(row).exec(db).await?;
-    add_to_balance(db, entry.account_id, entry.amount).await
+    let entry_id = ledger_entry::Entity::insert(row)
+        .exec(db)
+        .await?
+        .last_insert_id;
+    let balance = add_to_balance(db, entry.account_id, entry.amount).await?;
+    Ok(Appended { entry_id, balance })
 }
 
 /// Moves the cached balance atomically; returns the new balance.
@@ -121,6 +134,17 @@ async fn total(
         Some(row) => row.try_get::<i64>("", "total")?,
         None => 0,
     }))
+}
+
+/// Entries by id (missing ones absent); ownership is the caller's to check.
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Entry>, DbErr> {
+    Ok(ledger_entry::Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect())
 }
 
 /// Which entries to list.

@@ -171,19 +171,21 @@ pub async fn post_once(
         }),
     });
     idempotency::run(db, now, claim, |tx| async move {
-        let result = post_in(&tx, now, movement).await;
+        let result = post_in(&tx, now, movement).await.map(|a| a.balance);
         (tx, result)
     })
     .await
 }
 
-async fn post_in(
+/// [`post`] inside the caller's transaction (a payment credited together with
+/// its status): the one entry point for every movement of money.
+pub async fn post_in(
     tx: &impl ConnectionTrait,
     now: DateTime<Utc>,
     movement: Movement,
-) -> Result<Kopecks, BillingError> {
+) -> Result<ledger::Appended, BillingError> {
     let account_id = movement.account_id;
-    let balance = ledger::append(
+    let appended = ledger::append(
         tx,
         now,
         NewEntry {
@@ -201,9 +203,9 @@ async fn post_in(
     })?;
     if movement.amount > Kopecks::ZERO {
         promised::settle_if_paid(tx, now, account_id).await?;
-        unblock_if_covered(tx, now, account_id, balance).await?;
+        unblock_if_covered(tx, now, account_id, appended.balance).await?;
     }
-    Ok(balance)
+    Ok(appended)
 }
 
 async fn unblock_if_covered(

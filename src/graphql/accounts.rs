@@ -176,6 +176,24 @@ impl Account {
             .await
     }
 
+    /// Top-ups through the payment provider, newest first, with their status
+    /// and the entry that credited each success.
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N items after `after` (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor: return items after this one.")] after: Option<String>,
+        #[graphql(desc = "Return the last N items before `before` (at most 100).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor: return items before this one.")] before: Option<String>,
+    ) -> Result<super::payments::PaymentConnection, ApiError> {
+        super::payments::account_payments(ctx, self.0.id, first, after, last, before).await
+    }
+
     /// Every change of the account's status, newest first, with its reason.
     #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<StatusChange>, ApiError> {

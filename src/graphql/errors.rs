@@ -168,6 +168,8 @@ pub enum UserErrorCode {
     LimitReached,
     /// The idempotency key was used before for another request: send a new key.
     IdempotencyKeyReused,
+    /// The payment provider is down or slow; nothing was created: try again later.
+    ProviderUnavailable,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

@@ -38,6 +38,10 @@ pub struct Loaders {
     pub tv_own_ratings: DataLoader<TvOwnRatingLoader>,
     /// A subscriber's channel visibility by account id.
     pub tv_visibility: DataLoader<TvVisibilityLoader>,
+    /// Ledger entries by id (ownership is checked by the caller).
+    pub ledger_entries: DataLoader<ById<billing::ledger::Entry>>,
+    /// Payments by id (ownership is checked by the caller).
+    pub payments: DataLoader<ById<crate::payments::Payment>>,
 }
 
 impl Loaders {
@@ -92,6 +96,16 @@ impl Loaders {
                 db,
                 |p| p.id,
                 |db, ids| Box::pin(async move { tv::programmes_by_id(&db, &ids).await }),
+            ),
+            ledger_entries: by_id(
+                db,
+                |e| e.id,
+                |db, ids| Box::pin(async move { billing::ledger::find_many(&db, &ids).await }),
+            ),
+            payments: by_id(
+                db,
+                |p| p.id,
+                |db, ids| Box::pin(async move { crate::payments::find_many(&db, &ids).await }),
             ),
             tv_days: DataLoader::new(TvDayLoader(db.clone(), guide.clone()), tokio::spawn),
             tv_ratings: DataLoader::new(TvRatingLoader(db.clone()), tokio::spawn),

@@ -16,6 +16,7 @@ pub mod messages;
 pub mod node;
 pub mod notices;
 pub mod notifications;
+pub mod payments;
 pub mod scalars;
 pub mod staff;
 pub mod support;
@@ -39,6 +40,7 @@ pub struct Query(
     accounts::AccountsQuery,
     support::SupportQuery,
     catalog::CatalogQuery,
+    payments::PaymentsQuery,
     tv::TvQuery,
     tv_search::TvSearchQuery,
     notices::NoticesQuery,
@@ -52,6 +54,7 @@ pub struct Query(
 pub struct Mutation(
     auth::AuthMutation,
     billing::BillingMutation,
+    payments::PaymentsMutation,
     billing::StaffMutationRoot,
     tv::TvMutation,
     tv_personal::TvPersonalMutation,
@@ -80,6 +83,8 @@ pub struct SchemaServices {
     pub hasher: crate::auth::password::PasswordHasher,
     /// Wakes the SMS worker after a message is stored.
     pub sms_wake: crate::sms::SmsWake,
+    /// The payment flow and its provider.
+    pub payments: crate::payments::Payments,
 }
 
 /// The schema with its limits, data and extensions.
@@ -115,6 +120,7 @@ pub fn build_schema(
         )))
         .data(services.hasher)
         .data(services.sms_wake)
+        .data(services.payments)
         .data(db)
         .data(clock)
         .finish()

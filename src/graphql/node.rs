@@ -13,6 +13,7 @@ use super::connection::MAX_PAGE;
 use super::context::ContextExt;
 use super::errors::ApiError;
 use super::notices::ServiceNotice;
+use super::payments::Payment;
 use super::tv::{TvChannel, TvProgramme};
 use super::tv_personal::{TvFavourite, TvReminder};
 
@@ -33,11 +34,12 @@ pub enum NodeKind {
     TvFavourite,
     /// A TV reminder (its owner only).
     TvReminder,
+    Payment,
 }
 
 impl NodeKind {
     // Keep in step with `name` below (a unit test round-trips every kind).
-    const ALL: [NodeKind; 7] = [
+    const ALL: [NodeKind; 8] = [
         NodeKind::Account,
         NodeKind::ServiceNotice,
         NodeKind::LoginSession,
@@ -45,6 +47,7 @@ impl NodeKind {
         NodeKind::TvProgramme,
         NodeKind::TvFavourite,
         NodeKind::TvReminder,
+        NodeKind::Payment,
     ];
 
     fn name(self) -> &'static str {
@@ -56,6 +59,7 @@ impl NodeKind {
             NodeKind::TvProgramme => "TvProgramme",
             NodeKind::TvFavourite => "TvFavourite",
             NodeKind::TvReminder => "TvReminder",
+            NodeKind::Payment => "Payment",
         }
     }
 }
@@ -114,6 +118,7 @@ pub enum Node {
     TvFavourite(TvFavourite),
     /// A TV reminder.
     TvReminder(TvReminder),
+    Payment(Payment),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
@@ -153,6 +158,17 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
             Some(account) => crate::tv::favourites::find(ctx.db(), account, id.key)
                 .await?
                 .map(|f| Node::TvFavourite(TvFavourite(f))),
+            None => None,
+        },
+        NodeKind::Payment => match ctx.viewer().account_id() {
+            Some(account) => loaders
+                .payments
+                .load_one(id.key)
+                .await?
+                .filter(|p| {
+                    p.account_id == account && p.status != crate::payments::PaymentStatus::New
+                })
+                .map(|p| Node::Payment(p.into())),
             None => None,
         },
         NodeKind::TvReminder => match ctx.viewer().account_id() {

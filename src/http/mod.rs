@@ -5,6 +5,7 @@ mod bearer;
 mod graphql;
 mod health;
 pub mod metrics;
+mod payments;
 mod playground;
 mod request_id;
 mod websocket;
@@ -16,7 +17,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -53,6 +54,10 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Sessions ended lately (kept current by a worker), for open WebSockets.
     pub session_ends: auth::SessionEnds,
+    /// The payment flow (notifications land here).
+    pub payments: crate::payments::Payments,
+    /// The sandbox provider, when it is the one in use.
+    pub sandbox: Option<Arc<crate::payments::sandbox::Sandbox>>,
 }
 
 /// A JSON body in the shape of a GraphQL error response, for failures that
@@ -98,6 +103,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
+        .route("/sandbox/checkout/{id}", get(payments::checkout_page))
+        .route("/sandbox/checkout/{id}/pay", post(payments::checkout_pay))
+        .route(
+            "/sandbox/checkout/{id}/decline",
+            post(payments::checkout_decline),
+        )
+        .route("/webhooks/payments/{provider}", post(payments::webhook))
         .route_layer(middleware::from_fn(metrics::track_http))
         .layer(DefaultBodyLimit::max(settings.body_limit))
         .with_state(state)

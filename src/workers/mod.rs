@@ -36,6 +36,8 @@ pub struct WorkerContext {
     pub poll: Duration,
     /// Sessions ended lately, for open WebSockets to close.
     pub session_ends: crate::auth::SessionEnds,
+    /// The payment flow (expiry of unconfirmed payments).
+    pub payments: crate::payments::Payments,
 }
 
 /// The running workers.
@@ -151,6 +153,15 @@ impl Workers {
                     ctx.session_ends
                         .refresh(&ctx.db, ctx.clock.now())
                         .await
+                        .map_err(|e| e.to_string())
+                })
+            }),
+            spawn("payment_expiry", ctx.poll, None, |ctx| {
+                Box::pin(async move {
+                    ctx.payments
+                        .expire_due(ctx.clock.now())
+                        .await
+                        .map(|_| ())
                         .map_err(|e| e.to_string())
                 })
             }),

@@ -20,6 +20,7 @@ mod money_rules;
 mod nodes;
 mod notices;
 mod operations;
+mod payments;
 mod replicas;
 mod schema;
 mod sessions;

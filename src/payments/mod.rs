@@ -1,0 +1,419 @@
+//! Top-ups through a payment provider: a payment is reserved here first, then
+//! created at the provider under our key (so a retry finds the same one), and
+//! credited exactly once when the provider — re-read, never merely believed —
+//! says it succeeded, whatever order and however often notifications come.
+//! A payment the payer never finishes expires; one the provider confirms late
+//! is still credited, so nothing a subscriber pays is lost.
+
+pub mod methods;
+pub mod provider;
+pub mod sandbox;
+mod store;
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use sha2::{Digest, Sha256};
+
+pub use entity::payment::PaymentStatus;
+pub use store::{find_many, page};
+
+use self::methods::{AmountError, Method};
+use self::provider::{CreateRequest, Provider, ProviderError, ProviderPayment, ProviderStatus};
+use crate::accounts::{self, AccountStatus};
+use crate::billing::ledger::EntryKind;
+use crate::billing::{self, BillingError, Movement};
+use crate::idempotency::IdempotencyKey;
+use crate::money::Kopecks;
+
+/// How long a payment may take at the provider before we give up waiting.
+const PROVIDER_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+/// A reservation the provider never saw is forgotten after this long.
+const STALE_RESERVATION: Duration = Duration::minutes(10);
+/// Longest return URL accepted.
+pub const MAX_RETURN_URL: usize = 2048;
+
+/// A payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// Internal id.
+    pub id: i64,
+    /// The account credited.
+    pub account_id: i64,
+    /// What is credited.
+    pub amount: Kopecks,
+    /// What the payer pays on top.
+    pub commission: Kopecks,
+    /// How.
+    pub method: Method,
+    /// Where it stands.
+    pub status: PaymentStatus,
+    /// Which provider.
+    pub provider: String,
+    /// Our key at the provider.
+    pub provider_key: String,
+    /// The provider's id.
+    pub provider_payment_id: Option<String>,
+    /// Where the payer confirms it, while pending.
+    pub confirmation_url: Option<String>,
+    /// Hash of the request that created it (to tell a retry from a reuse).
+    pub request_hash: String,
+    /// The ledger entry that credited it.
+    pub ledger_entry_id: Option<i64>,
+    /// Why it was cancelled (the provider's code).
+    pub cancel_reason: Option<String>,
+    /// Paid by account number without signing in.
+    pub anonymous: bool,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it expires unless confirmed.
+    pub expires_at: DateTime<Utc>,
+    /// When it succeeded, was cancelled or expired.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Why a payment was refused or failed. Codes only; `graphql` says them.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    /// Outside the limits of one payment.
+    #[error(transparent)]
+    Amount(#[from] AmountError),
+    /// This way of paying does not start online.
+    #[error("this method cannot be paid online")]
+    MethodNotOnline,
+    /// The return URL is not an http(s) URL of a sane length.
+    #[error("the return URL is not acceptable")]
+    ReturnUrlInvalid,
+    /// No such account.
+    #[error("no such account")]
+    NoAccount,
+    /// The contract is terminated: nothing can be paid into it.
+    #[error("the account is closed")]
+    AccountClosed,
+    /// The idempotency key was used before with another request.
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
+    /// The provider is down or slow; nothing was kept.
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    /// A movement of money failed.
+    #[error(transparent)]
+    Billing(#[from] BillingError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// A top-up to start.
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    /// The account to credit.
+    pub account_id: i64,
+    /// What to credit.
+    pub amount: Kopecks,
+    /// How.
+    pub method: Method,
+    /// Where the provider sends the payer back.
+    pub return_url: String,
+    /// Keep the card for later.
+    pub save_card: bool,
+    /// Paid by account number without signing in.
+    pub anonymous: bool,
+    /// The client's idempotency key.
+    pub key: Option<IdempotencyKey>,
+}
+
+/// What the payment flow needs: the database, the provider and how long a
+/// payer has.
+#[derive(Clone)]
+pub struct Payments {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// The provider in use.
+    pub provider: std::sync::Arc<dyn Provider>,
+    /// How long a pending payment waits for its payer.
+    pub expiry: Duration,
+}
+
+fn check_return_url(url: &str) -> Result<(), PaymentError> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    if !scheme_ok
+        || url.len() > MAX_RETURN_URL
+        || url.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(PaymentError::ReturnUrlInvalid);
+    }
+    Ok(())
+}
+
+fn request_hash(p: &NewPayment) -> String {
+    let input = serde_json::json!({
+        "amount": p.amount,
+        "method": p.method.code(),
+        "returnUrl": p.return_url,
+        "saveCard": p.save_card,
+        "anonymous": p.anonymous,
+    });
+    Sha256::digest(input.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The description the payer sees at the provider.
+fn description(number: &str) -> String {
+    format!("Пополнение лицевого счёта {number}")
+}
+
+/// What a ledger entry of a payment says.
+fn entry_description(method: Method) -> &'static str {
+    match method {
+        Method::BankCard => "Пополнение банковской картой",
+        Method::Sbp => "Пополнение через СБП",
+        Method::Terminal => "Пополнение через терминал",
+    }
+}
+
+impl Payments {
+    /// Starts a top-up: checks it, reserves it here, creates it at the
+    /// provider and returns it with its confirmation URL. The same idempotency
+    /// key with the same input returns the first payment; if the provider
+    /// fails, nothing is kept.
+    pub async fn create(
+        &self,
+        now: DateTime<Utc>,
+        new: NewPayment,
+    ) -> Result<Payment, PaymentError> {
+        methods::check_amount(new.amount)?;
+        if !new.method.online() {
+            return Err(PaymentError::MethodNotOnline);
+        }
+        check_return_url(&new.return_url)?;
+        let account = accounts::find_many(&self.db, &[new.account_id])
+            .await?
+            .pop()
+            .ok_or(PaymentError::NoAccount)?;
+        if account.status == AccountStatus::Closed {
+            return Err(PaymentError::AccountClosed);
+        }
+        let hash = request_hash(&new);
+        let key = new.key.as_ref().map(IdempotencyKey::as_str);
+        let reserved = store::reserve(
+            &self.db,
+            store::Reservation {
+                account_id: new.account_id,
+                amount: new.amount,
+                commission: new.method.commission_on(new.amount),
+                method: new.method,
+                provider: self.provider.name(),
+                return_url: &new.return_url,
+                save_card: new.save_card,
+                anonymous: new.anonymous,
+                idempotency_key: key,
+                request_hash: &hash,
+                now,
+                expires_at: now + self.expiry,
+            },
+        )
+        .await?;
+        let payment = match (reserved, key) {
+            (Some(id), _) => store::find(&self.db, id).await?,
+            (None, Some(key)) => store::find_by_key(&self.db, new.account_id, key).await?,
+            (None, None) => None,
+        }
+        .ok_or_else(|| DbErr::RecordNotFound("payment just reserved".into()))?;
+        if payment.request_hash != hash {
+            return Err(PaymentError::IdempotencyKeyReused);
+        }
+        if payment.status != PaymentStatus::New {
+            return Ok(payment);
+        }
+        let request = CreateRequest {
+            key: payment.provider_key.clone(),
+            amount: payment.amount + payment.commission,
+            method: payment.method,
+            description: description(account.number.as_str()),
+            return_url: new.return_url.clone(),
+            save_method: new.save_card,
+        };
+        let created =
+            match tokio::time::timeout(PROVIDER_TIMEOUT, self.provider.create(&request)).await {
+                Ok(result) => result,
+                Err(_) => Err(ProviderError::Unavailable("timed out".into())),
+            };
+        match created {
+            Ok(at_provider) => {
+                store::mark_pending(
+                    &self.db,
+                    payment.id,
+                    &at_provider.id,
+                    at_provider.confirmation_url.as_deref(),
+                )
+                .await?;
+                // Paid or declined already (a provider may decide at once).
+                self.apply(now, &at_provider).await?;
+                Ok(store::find(&self.db, payment.id)
+                    .await?
+                    .ok_or_else(|| DbErr::RecordNotFound("payment".into()))?)
+            }
+            Err(err) => {
+                tracing::warn!(provider = self.provider.name(), error = %err, "payment not created");
+                store::forget_reservation(&self.db, payment.id).await?;
+                Err(err.into())
+            }
+        }
+    }
+
+    /// A provider says something happened to its payment `id`: re-reads the
+    /// payment from the provider and acts on what it says there.
+    pub async fn notified(&self, now: DateTime<Utc>, id: &str) -> Result<Settlement, PaymentError> {
+        let at_provider = match self.provider.fetch(id).await {
+            Ok(payment) => payment,
+            Err(ProviderError::NotFound) => return Ok(Settlement::Unknown),
+            Err(err) => return Err(err.into()),
+        };
+        self.apply(now, &at_provider).await
+    }
+
+    /// Brings our payment in line with the provider's: credits a success once,
+    /// records a cancellation of a waiting payment, ignores the rest.
+    async fn apply(
+        &self,
+        now: DateTime<Utc>,
+        at_provider: &ProviderPayment,
+    ) -> Result<Settlement, PaymentError> {
+        let Some(payment) = store::find_for_provider(
+            &self.db,
+            self.provider.name(),
+            &at_provider.id,
+            at_provider.key.as_deref(),
+        )
+        .await?
+        else {
+            tracing::warn!(
+                provider = self.provider.name(),
+                "a notification for an unknown payment"
+            );
+            return Ok(Settlement::Unknown);
+        };
+        if at_provider.amount != payment.amount + payment.commission {
+            tracing::error!(
+                payment = payment.id,
+                "the provider's amount differs from ours: not credited"
+            );
+            return Ok(Settlement::AmountMismatch);
+        }
+        match at_provider.status {
+            ProviderStatus::Pending => Ok(Settlement::Unchanged),
+            ProviderStatus::Succeeded => self.credit(now, &payment, &at_provider.id).await,
+            ProviderStatus::Canceled => {
+                let canceled = store::mark_canceled(
+                    &self.db,
+                    payment.id,
+                    at_provider.cancel_reason.as_deref(),
+                    now,
+                )
+                .await?;
+                Ok(if canceled {
+                    Settlement::Canceled {
+                        account_id: payment.account_id,
+                    }
+                } else {
+                    Settlement::Unchanged
+                })
+            }
+        }
+    }
+
+    /// Marks the payment paid and credits it, in one transaction, once.
+    async fn credit(
+        &self,
+        now: DateTime<Utc>,
+        payment: &Payment,
+        provider_payment_id: &str,
+    ) -> Result<Settlement, PaymentError> {
+        let tx = self.db.begin().await?;
+        if !store::mark_succeeded(&tx, payment.id, provider_payment_id, now).await? {
+            tx.rollback().await?;
+            return Ok(Settlement::Unchanged);
+        }
+        let appended = billing::post_in(
+            &tx,
+            now,
+            Movement {
+                account_id: payment.account_id,
+                kind: EntryKind::Payment,
+                amount: payment.amount,
+                description: entry_description(payment.method).to_owned(),
+                staff_credential_id: None,
+            },
+        )
+        .await?;
+        store::link_entry(&tx, payment.id, appended.entry_id).await?;
+        tx.commit().await?;
+        tracing::info!(payment = payment.id, "payment credited");
+        Ok(Settlement::Credited {
+            account_id: payment.account_id,
+            balance: appended.balance,
+        })
+    }
+
+    /// Expires payments nobody confirmed in time and forgets reservations the
+    /// provider never saw. Returns how many expired.
+    pub async fn expire_due(&self, now: DateTime<Utc>) -> Result<usize, DbErr> {
+        let expired = store::expire_due(&self.db, now).await?;
+        store::forget_stale_reservations(&self.db, now - STALE_RESERVATION).await?;
+        Ok(expired.len())
+    }
+}
+
+/// What a notification changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    /// The payment was credited now.
+    Credited {
+        /// The account.
+        account_id: i64,
+        /// Its new balance.
+        balance: Kopecks,
+    },
+    /// The payment was cancelled now.
+    Canceled {
+        /// The account.
+        account_id: i64,
+    },
+    /// Nothing to do (already final, or still waiting).
+    Unchanged,
+    /// Not one of our payments.
+    Unknown,
+    /// The provider's amount is not ours: nothing credited, an operator must look.
+    AmountMismatch,
+}
+
+/// One payment of an account, or `None` when it is someone else's.
+pub async fn find_for_account(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    id: i64,
+) -> Result<Option<Payment>, DbErr> {
+    Ok(store::find(db, id)
+        .await?
+        .filter(|p| p.account_id == account_id && p.status != PaymentStatus::New))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_urls_are_http_urls_without_spaces_or_control_characters() {
+        assert!(check_return_url("https://kabinet.example/paid").is_ok());
+        assert!(check_return_url("HTTP://localhost:3000/").is_ok());
+        assert!(check_return_url("javascript:alert(1)").is_err());
+        assert!(check_return_url("https://a.example/\u{0}").is_err());
+        assert!(check_return_url("https://a.example/ x").is_err());
+        assert!(check_return_url(&format!("https://a.example/{}", "a".repeat(2048))).is_err());
+    }
+}
