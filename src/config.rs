@@ -223,6 +223,17 @@ pub struct Settings {
     #[arg(long, env = "KABINET_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// Terminal and bank operators allowed to use `/payments/terminal`, as
+    /// `login:secret` pairs separated by commas (none: the endpoint is off).
+    #[arg(
+        long,
+        env = "KABINET_TERMINAL_OPERATORS",
+        value_delimiter = ',',
+        hide_env_values = true,
+        global = true
+    )]
+    pub terminal_operators: Vec<String>,
+
     /// Milliseconds between background workers' looks for work.
     #[arg(
         long,

@@ -8,6 +8,7 @@ pub mod metrics;
 mod payments;
 mod playground;
 mod request_id;
+mod terminal;
 mod websocket;
 
 use std::time::Duration;
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
             post(payments::checkout_decline),
         )
         .route("/webhooks/payments/{provider}", post(payments::webhook))
+        .route("/payments/terminal", get(terminal::terminal))
         .route_layer(middleware::from_fn(metrics::track_http))
         .layer(DefaultBodyLimit::max(settings.body_limit))
         .with_state(state)

@@ -9,6 +9,7 @@ pub mod methods;
 pub mod provider;
 pub mod sandbox;
 mod store;
+pub mod terminal;
 
 use std::time::Duration as StdDuration;
 

@@ -26,6 +26,7 @@ mod schema;
 mod sessions;
 mod sign_in;
 mod support;
+mod terminal_payments;
 mod tv;
 mod tv_personal;
 mod tv_search;
