@@ -19,7 +19,9 @@ use crate::graphql;
 use crate::http;
 pub use crate::http::AppState;
 use crate::payments::Payments;
+use crate::payments::provider::Provider;
 use crate::payments::sandbox::Sandbox;
+use crate::payments::yookassa::YooKassa;
 use crate::sms::FileSender;
 use crate::sms::SmsWake;
 use crate::workers::{WorkerContext, Workers};
@@ -48,6 +50,9 @@ pub enum StartupError {
         #[source]
         source: std::io::Error,
     },
+    /// A payment setting is wrong.
+    #[error("payment settings: {0}")]
+    Payments(String),
     /// A staff member could not be added.
     #[error("cannot add the staff member: {0}")]
     Staff(#[from] auth::AuthError),
@@ -81,16 +86,11 @@ impl App {
             tracing::info!("{}", demo::SUMMARY);
         }
         let sms_wake = SmsWake::default();
-        // No real provider is configured: the built-in sandbox takes payments.
-        let sandbox = Arc::new(Sandbox::new(
-            db.clone(),
-            clock.clone(),
-            settings.public_url(),
-            settings.payment_expiry(),
-        ));
+        let (provider, sandbox) = payment_provider(&settings, &db, &clock)?;
+        let webhook_networks = webhook_networks(&settings)?;
         let payments = Payments {
             db: db.clone(),
-            provider: sandbox.clone(),
+            provider,
             expiry: settings.payment_expiry(),
         };
         let services = graphql::SchemaServices {
@@ -119,7 +119,8 @@ impl App {
                 metrics,
                 session_ends,
                 payments,
-                sandbox: Some(sandbox),
+                sandbox,
+                webhook_networks: Arc::new(webhook_networks),
             },
             workers,
         })
@@ -152,6 +153,64 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// The provider payments go through, and the sandbox when it is that one.
+type ProviderInUse = (Arc<dyn Provider>, Option<Arc<Sandbox>>);
+
+/// The payment provider in use: ЮKassa when its shop id and secret key are
+/// set, else the built-in sandbox (returned too, for its checkout page).
+fn payment_provider(
+    settings: &Settings,
+    db: &DatabaseConnection,
+    clock: &SharedClock,
+) -> Result<ProviderInUse, StartupError> {
+    // reqwest is built without a TLS provider; every client needs one.
+    crate::payments::yookassa::install_crypto_provider();
+    let configured = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    match (
+        configured(&settings.yookassa_shop_id),
+        configured(&settings.yookassa_secret_key),
+    ) {
+        (Some(shop_id), Some(secret_key)) => {
+            let yookassa = YooKassa::new(&settings.yookassa_api_url, &shop_id, &secret_key)
+                .map_err(|e| StartupError::Payments(e.to_string()))?;
+            tracing::info!(shop_id, "payments go through ЮKassa");
+            Ok((Arc::new(yookassa), None))
+        }
+        (None, None) => {
+            let sandbox = Arc::new(Sandbox::new(
+                db.clone(),
+                clock.clone(),
+                settings.public_url(),
+                settings.payment_expiry(),
+            ));
+            Ok((sandbox.clone(), Some(sandbox)))
+        }
+        _ => Err(StartupError::Payments(
+            "KABINET_YOOKASSA_SHOP_ID and KABINET_YOOKASSA_SECRET_KEY go together".into(),
+        )),
+    }
+}
+
+/// The networks payment notifications may come from.
+fn webhook_networks(settings: &Settings) -> Result<Vec<ipnet::IpNet>, StartupError> {
+    settings
+        .payment_webhook_networks
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            n.parse::<ipnet::IpNet>()
+                .or_else(|_| n.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| StartupError::Payments(format!("not an address or network: {n}")))
+        })
+        .collect()
 }
 
 /// `kabinet serve`: runs until SIGTERM or Ctrl-C.

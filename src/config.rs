@@ -234,6 +234,39 @@ pub struct Settings {
     )]
     pub terminal_operators: Vec<String>,
 
+    /// ЮKassa shop id; with the secret key it makes ЮKassa the payment
+    /// provider (otherwise the built-in sandbox takes payments).
+    #[arg(long, env = "KABINET_YOOKASSA_SHOP_ID", global = true)]
+    pub yookassa_shop_id: Option<String>,
+
+    /// ЮKassa secret key.
+    #[arg(
+        long,
+        env = "KABINET_YOOKASSA_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub yookassa_secret_key: Option<String>,
+
+    /// ЮKassa API base URL.
+    #[arg(
+        long,
+        env = "KABINET_YOOKASSA_API_URL",
+        default_value = crate::payments::yookassa::DEFAULT_API_URL,
+        global = true
+    )]
+    pub yookassa_api_url: String,
+
+    /// Addresses (IPs or CIDR networks, comma-separated) notifications may
+    /// come from; empty: any (they are checked with the provider anyway).
+    #[arg(
+        long,
+        env = "KABINET_PAYMENT_WEBHOOK_NETWORKS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub payment_webhook_networks: Vec<String>,
+
     /// Milliseconds between background workers' looks for work.
     #[arg(
         long,

@@ -59,6 +59,8 @@ pub struct AppState {
     pub payments: crate::payments::Payments,
     /// The sandbox provider, when it is the one in use.
     pub sandbox: Option<Arc<crate::payments::sandbox::Sandbox>>,
+    /// Where payment notifications may come from (empty: anywhere).
+    pub webhook_networks: Arc<Vec<ipnet::IpNet>>,
 }
 
 /// A JSON body in the shape of a GraphQL error response, for failures that

@@ -1,9 +1,11 @@
 //! Payment endpoints that are not GraphQL: the sandbox provider's checkout page
 //! and its buttons, and the providers' notifications (webhooks).
 
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::{Extension, Json};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -146,16 +148,34 @@ pub(super) async fn checkout_decline(
 
 /// `POST /webhooks/payments/{provider}`: a provider's notification. Answers
 /// 200 once handled (an unknown payment included, so the provider stops
-/// repeating it), 400 for what is not a notification, 404 for a provider not
-/// in use, 503 when the provider or the database cannot be reached (the
+/// repeating it), 400 for what is not a notification, 403 from an address
+/// outside `KABINET_PAYMENT_WEBHOOK_NETWORKS` (when set), 404 for a provider
+/// not in use, 503 when the provider or the database cannot be reached (the
 /// provider repeats it later).
 pub(super) async fn webhook(
     State(state): State<AppState>,
     Path(provider): Path<String>,
+    headers: HeaderMap,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: axum::body::Bytes,
 ) -> Response {
     if provider != state.payments.provider.name() {
         return StatusCode::NOT_FOUND.into_response();
+    }
+    if !state.webhook_networks.is_empty() {
+        let client =
+            super::graphql::client_info(&state, &headers, peer.map(|Extension(ConnectInfo(p))| p));
+        let allowed = client
+            .ip
+            .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| state.webhook_networks.iter().any(|n| n.contains(&ip)));
+        if !allowed {
+            tracing::warn!(
+                provider,
+                "a payment notification from an address not allowed"
+            );
+            return StatusCode::FORBIDDEN.into_response();
+        }
     }
     let Ok(notification) = serde_json::from_slice::<Notification>(&body) else {
         return (

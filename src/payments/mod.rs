@@ -10,6 +10,7 @@ pub mod provider;
 pub mod sandbox;
 mod store;
 pub mod terminal;
+pub mod yookassa;
 
 use std::time::Duration as StdDuration;
 

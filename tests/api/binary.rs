@@ -138,6 +138,8 @@ fn status_of(url: &str) -> u16 {
         .enable_all()
         .build()
         .unwrap();
+    // reqwest is built without a TLS provider; the gateway installs ring.
+    kabinet::payments::yookassa::install_crypto_provider();
     runtime.block_on(async {
         reqwest::get(url)
             .await

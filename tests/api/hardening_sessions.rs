@@ -381,6 +381,7 @@ fn no_log_level_prints_a_token_or_a_password() {
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let token = runtime.block_on(async {
+        kabinet::payments::yookassa::install_crypto_provider();
         let http = reqwest::Client::new();
         let body: Value = http
             .post(format!("http://{address}/graphql"))

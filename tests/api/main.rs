@@ -31,3 +31,4 @@ mod tv;
 mod tv_personal;
 mod tv_search;
 mod websocket;
+mod yookassa;

@@ -11,6 +11,7 @@
 mod database;
 mod logs;
 pub mod ws;
+pub mod yookassa;
 
 use std::future::Future;
 use std::net::SocketAddr;
