@@ -15,6 +15,7 @@ use crate::clock::{Clock, SharedClock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, DbSetupError, SqlStats};
 use crate::demo::{self, DemoError};
+use crate::events::Events;
 use crate::graphql;
 use crate::http;
 pub use crate::http::AppState;
@@ -88,15 +89,18 @@ impl App {
         let sms_wake = SmsWake::default();
         let (provider, sandbox) = payment_provider(&settings, &db, &clock)?;
         let webhook_networks = webhook_networks(&settings)?;
+        let events = Events::new(db.clone());
         let payments = Payments {
             db: db.clone(),
             provider,
             expiry: settings.payment_expiry(),
+            events: events.clone(),
         };
         let services = graphql::SchemaServices {
             hasher,
             sms_wake: sms_wake.clone(),
             payments: payments.clone(),
+            events: events.clone(),
         };
         let schema = graphql::build_schema(&settings, db.clone(), clock.clone(), services);
         let session_ends = auth::SessionEnds::default();

@@ -17,6 +17,7 @@ use crate::billing::promised;
 use crate::billing::subscriptions::{Ownership, Subscription as Item};
 use crate::billing::{self, BillingError, Movement};
 use crate::catalog::CatalogItem;
+use crate::events::{AccountEvent, Events};
 use crate::time::moscow_date;
 
 /// How long a promised payment lasts (schema data).
@@ -633,11 +634,21 @@ impl BillingStaffMutation {
             staff_credential_id: Some(self.credential_id),
         };
         let key = parse_key(input.idempotency_key.as_deref())?;
-        match billing::post_once(ctx.db(), ctx.clock().now(), movement, key.as_ref()).await {
-            Ok(balance) => Ok(AdjustBalancePayload {
-                balance: Some(balance.into()),
-                user_errors: Vec::new(),
-            }),
+        let now = ctx.clock().now();
+        match billing::post_once(ctx.db(), now, movement, key.as_ref()).await {
+            Ok(balance) => {
+                ctx.data_unchecked::<Events>()
+                    .publish(AccountEvent::BalanceChanged {
+                        account_id: account.id,
+                        balance,
+                        at: now,
+                    })
+                    .await;
+                Ok(AdjustBalancePayload {
+                    balance: Some(balance.into()),
+                    user_errors: Vec::new(),
+                })
+            }
             Err(err) => refused(err),
         }
     }

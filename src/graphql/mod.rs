@@ -10,6 +10,7 @@ pub mod context;
 pub mod cost;
 pub mod document;
 pub mod errors;
+pub mod events;
 pub mod extensions;
 pub mod loaders;
 pub mod messages;
@@ -63,7 +64,7 @@ pub struct Mutation(
 
 /// Live updates over WebSocket (`graphql-transport-ws` or legacy `graphql-ws`).
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(notices::NoticesSubscription);
+pub struct Subscription(notices::NoticesSubscription, events::EventsSubscription);
 
 fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(
@@ -85,6 +86,8 @@ pub struct SchemaServices {
     pub sms_wake: crate::sms::SmsWake,
     /// The payment flow and its provider.
     pub payments: crate::payments::Payments,
+    /// Live account events.
+    pub events: crate::events::Events,
 }
 
 /// The schema with its limits, data and extensions.
@@ -121,6 +124,7 @@ pub fn build_schema(
         .data(services.hasher)
         .data(services.sms_wake)
         .data(services.payments)
+        .data(services.events)
         .data(db)
         .data(clock)
         .finish()

@@ -26,6 +26,7 @@ use self::provider::{CreateRequest, Provider, ProviderError, ProviderPayment, Pr
 use crate::accounts::{self, AccountStatus};
 use crate::billing::ledger::EntryKind;
 use crate::billing::{self, BillingError, Movement};
+use crate::events::{AccountEvent, Events};
 use crate::idempotency::IdempotencyKey;
 use crate::money::Kopecks;
 
@@ -136,6 +137,8 @@ pub struct Payments {
     pub provider: std::sync::Arc<dyn Provider>,
     /// How long a pending payment waits for its payer.
     pub expiry: Duration,
+    /// Where status and balance changes are told.
+    pub events: Events,
 }
 
 fn check_return_url(url: &str) -> Result<(), PaymentError> {
@@ -279,9 +282,57 @@ impl Payments {
         self.apply(now, &at_provider).await
     }
 
-    /// Brings our payment in line with the provider's: credits a success once,
-    /// records a cancellation of a waiting payment, ignores the rest.
+    /// Brings our payment in line with the provider's and tells subscribers
+    /// what changed.
     async fn apply(
+        &self,
+        now: DateTime<Utc>,
+        at_provider: &ProviderPayment,
+    ) -> Result<Settlement, PaymentError> {
+        let settlement = self.settle(now, at_provider).await?;
+        match settlement {
+            Settlement::Credited {
+                account_id,
+                payment_id,
+                balance,
+            } => {
+                self.events
+                    .publish(AccountEvent::PaymentStatusChanged {
+                        account_id,
+                        payment_id,
+                        status: PaymentStatus::Succeeded,
+                        at: now,
+                    })
+                    .await;
+                self.events
+                    .publish(AccountEvent::BalanceChanged {
+                        account_id,
+                        balance,
+                        at: now,
+                    })
+                    .await;
+            }
+            Settlement::Canceled {
+                account_id,
+                payment_id,
+            } => {
+                self.events
+                    .publish(AccountEvent::PaymentStatusChanged {
+                        account_id,
+                        payment_id,
+                        status: PaymentStatus::Canceled,
+                        at: now,
+                    })
+                    .await;
+            }
+            Settlement::Unchanged | Settlement::Unknown | Settlement::AmountMismatch => {}
+        }
+        Ok(settlement)
+    }
+
+    /// Credits a success once, records a cancellation of a waiting payment,
+    /// ignores the rest.
+    async fn settle(
         &self,
         now: DateTime<Utc>,
         at_provider: &ProviderPayment,
@@ -321,6 +372,7 @@ impl Payments {
                 Ok(if canceled {
                     Settlement::Canceled {
                         account_id: payment.account_id,
+                        payment_id: payment.id,
                     }
                 } else {
                     Settlement::Unchanged
@@ -358,6 +410,7 @@ impl Payments {
         tracing::info!(payment = payment.id, "payment credited");
         Ok(Settlement::Credited {
             account_id: payment.account_id,
+            payment_id: payment.id,
             balance: appended.balance,
         })
     }
@@ -367,6 +420,16 @@ impl Payments {
     pub async fn expire_due(&self, now: DateTime<Utc>) -> Result<usize, DbErr> {
         let expired = store::expire_due(&self.db, now).await?;
         store::forget_stale_reservations(&self.db, now - STALE_RESERVATION).await?;
+        for (payment_id, account_id) in &expired {
+            self.events
+                .publish(AccountEvent::PaymentStatusChanged {
+                    account_id: *account_id,
+                    payment_id: *payment_id,
+                    status: PaymentStatus::Expired,
+                    at: now,
+                })
+                .await;
+        }
         Ok(expired.len())
     }
 }
@@ -378,6 +441,8 @@ pub enum Settlement {
     Credited {
         /// The account.
         account_id: i64,
+        /// The payment.
+        payment_id: i64,
         /// Its new balance.
         balance: Kopecks,
     },
@@ -385,6 +450,8 @@ pub enum Settlement {
     Canceled {
         /// The account.
         account_id: i64,
+        /// The payment.
+        payment_id: i64,
     },
     /// Nothing to do (already final, or still waiting).
     Unchanged,

@@ -14,6 +14,7 @@ use super::methods::{self, AmountError};
 use crate::accounts::{self, AccountNumber, AccountStatus};
 use crate::billing::ledger::EntryKind;
 use crate::billing::{self, Movement};
+use crate::events::{AccountEvent, Events};
 use crate::money::Kopecks;
 use crate::time::MOSCOW;
 
@@ -170,12 +171,24 @@ pub async fn check(db: &DatabaseConnection, request: &Request) -> Answer {
 /// `command=pay`: credits the sum once per operator and transaction id.
 pub async fn pay(
     db: &DatabaseConnection,
+    events: &Events,
     now: DateTime<Utc>,
     operator: &str,
     request: &Request,
 ) -> Answer {
     match pay_once(db, now, operator, request).await {
-        Ok(answer) => answer,
+        Ok((answer, credited)) => {
+            if let Some((account_id, balance)) = credited {
+                events
+                    .publish(AccountEvent::BalanceChanged {
+                        account_id,
+                        balance,
+                        at: now,
+                    })
+                    .await;
+            }
+            answer
+        }
         Err(err) => {
             tracing::error!(error = %err, "terminal payment failed");
             Answer::refused(ResultCode::Temporary, None)
@@ -209,28 +222,31 @@ fn repeated(first: &terminal_payment::Model, account_id: i64, sum: Kopecks) -> A
     }
 }
 
+/// The answer, and the account and balance when this call credited it.
+type Paid = (Answer, Option<(i64, Kopecks)>);
+
 async fn pay_once(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     operator: &str,
     request: &Request,
-) -> Result<Answer, billing::BillingError> {
+) -> Result<Paid, billing::BillingError> {
     if !valid_txn_id(&request.txn_id) {
-        return Ok(Answer::refused(ResultCode::Other, None));
+        return Ok((Answer::refused(ResultCode::Other, None), None));
     }
     let txn_date = match request.txn_date.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(text) => match parse_date(text) {
             Some(date) => Some(date),
-            None => return Ok(Answer::refused(ResultCode::Other, None)),
+            None => return Ok((Answer::refused(ResultCode::Other, None), None)),
         },
     };
     let (account_id, sum) = match checked(db, request).await? {
         Ok(found) => found,
-        Err(answer) => return Ok(answer),
+        Err(answer) => return Ok((answer, None)),
     };
     if let Some(first) = find(db, operator, &request.txn_id).await? {
-        return Ok(repeated(&first, account_id, sum));
+        return Ok((repeated(&first, account_id, sum), None));
     }
     let tx = db.begin().await?;
     let appended = billing::post_in(
@@ -258,18 +274,19 @@ async fn pay_once(
     match terminal_payment::Entity::insert(row).exec(&tx).await {
         Ok(inserted) => {
             tx.commit().await?;
-            Ok(Answer {
+            let answer = Answer {
                 result: ResultCode::Ok,
                 prv_txn: Some(inserted.last_insert_id),
                 sum: Some(sum),
-            })
+            };
+            Ok((answer, Some((account_id, appended.balance))))
         }
         // The same transaction arrived at once on another connection and won:
         // ours is undone; answer as the first did.
         Err(err) => {
             tx.rollback().await?;
             match find(db, operator, &request.txn_id).await? {
-                Some(first) => Ok(repeated(&first, account_id, sum)),
+                Some(first) => Ok((repeated(&first, account_id, sum), None)),
                 None => Err(err.into()),
             }
         }

@@ -110,7 +110,7 @@ impl Workers {
                 job(ctx.clone())
             }))
         };
-        let handles = vec![
+        let mut handles = vec![
             spawn(
                 "sms_outbox",
                 ctx.poll,
@@ -174,6 +174,8 @@ impl Workers {
                 })
             }),
         ];
+        // Events from other replicas (PostgreSQL), for this one's subscribers.
+        handles.extend(ctx.payments.events.start_listening(stopped.clone()));
         Workers { stop, handles }
     }
 

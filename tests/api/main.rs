@@ -20,6 +20,7 @@ mod money_rules;
 mod nodes;
 mod notices;
 mod operations;
+mod payment_events;
 mod payments;
 mod replicas;
 mod schema;
