@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod account_status_change;
+pub mod autopayment;
 pub mod billing_run;
 pub mod catalog_item;
 pub mod credential;
@@ -14,7 +15,10 @@ pub mod notification_settings;
 pub mod payment;
 pub mod promised_payment;
 pub mod rate_limit;
+pub mod refund;
 pub mod sandbox_payment;
+pub mod sandbox_refund;
+pub mod saved_card;
 pub mod service_notice;
 pub mod sms_outbox;
 pub mod subscription;

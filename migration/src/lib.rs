@@ -12,6 +12,7 @@ mod m20261125_000006_tv_search_personal;
 mod m20261203_000007_hardening;
 mod m20261203_000008_payments;
 mod m20261203_000009_terminal_payments;
+mod m20261203_000010_cards_autopayment_refunds;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_hardening::Migration),
             Box::new(m20261203_000008_payments::Migration),
             Box::new(m20261203_000009_terminal_payments::Migration),
+            Box::new(m20261203_000010_cards_autopayment_refunds::Migration),
         ]
     }
 }

@@ -194,6 +194,23 @@ impl Account {
         super::payments::account_payments(ctx, self.0.id, first, after, last, before).await
     }
 
+    /// Cards saved by payments, newest first.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
+    async fn saved_cards(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::autopay::SavedCard>, ApiError> {
+        super::autopay::saved_cards(ctx, self.0.id).await
+    }
+
+    /// The automatic top-up, if ever set.
+    async fn autopayment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::autopay::Autopayment>, ApiError> {
+        super::autopay::autopayment(ctx, self.0.id).await
+    }
+
     /// Every change of the account's status, newest first, with its reason.
     #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<StatusChange>, ApiError> {

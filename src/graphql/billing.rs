@@ -656,7 +656,11 @@ impl BillingStaffMutation {
 
 /// Operators' mutations. Every field needs a staff session.
 #[derive(async_graphql::MergedObject)]
-pub struct StaffMutation(BillingStaffMutation, super::tv_import::TvStaffMutation);
+pub struct StaffMutation(
+    BillingStaffMutation,
+    super::payments::PaymentsStaffMutation,
+    super::tv_import::TvStaffMutation,
+);
 
 /// The `staff` root mutation field.
 #[derive(Default)]
@@ -666,10 +670,10 @@ pub struct StaffMutationRoot;
 impl StaffMutationRoot {
     /// Operators' mutations: `UNAUTHENTICATED` without a session, `FORBIDDEN` for subscribers.
     async fn staff(&self, ctx: &Context<'_>) -> Result<StaffMutation, ApiError> {
+        let credential_id = ctx.staff()?;
         Ok(StaffMutation(
-            BillingStaffMutation {
-                credential_id: ctx.staff()?,
-            },
+            BillingStaffMutation { credential_id },
+            super::payments::PaymentsStaffMutation { credential_id },
             super::tv_import::TvStaffMutation,
         ))
     }

@@ -170,6 +170,8 @@ pub enum UserErrorCode {
     IdempotencyKeyReused,
     /// The payment provider is down or slow; nothing was created: try again later.
     ProviderUnavailable,
+    /// The payment provider refused the operation.
+    ProviderRefused,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

@@ -42,6 +42,8 @@ pub struct Loaders {
     pub ledger_entries: DataLoader<ById<billing::ledger::Entry>>,
     /// Payments by id (ownership is checked by the caller).
     pub payments: DataLoader<ById<crate::payments::Payment>>,
+    /// Refunds by payment id.
+    pub refunds: DataLoader<RefundsLoader>,
 }
 
 impl Loaders {
@@ -107,6 +109,7 @@ impl Loaders {
                 |p| p.id,
                 |db, ids| Box::pin(async move { crate::payments::find_many(&db, &ids).await }),
             ),
+            refunds: DataLoader::new(RefundsLoader(db.clone()), tokio::spawn),
             tv_days: DataLoader::new(TvDayLoader(db.clone(), guide.clone()), tokio::spawn),
             tv_ratings: DataLoader::new(TvRatingLoader(db.clone()), tokio::spawn),
             tv_own_ratings: DataLoader::new(TvOwnRatingLoader(db.clone()), tokio::spawn),
@@ -182,6 +185,25 @@ impl Loader<i64> for SubscriptionsLoader {
             by_account.entry(row.account_id).or_default().push(row);
         }
         Ok(by_account)
+    }
+}
+
+/// Loads the refunds of payments.
+pub struct RefundsLoader(DatabaseConnection);
+
+impl Loader<i64> for RefundsLoader {
+    type Value = Vec<crate::payments::refunds::Refund>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = crate::payments::refunds::for_payments(&self.0, ids)
+            .await
+            .map_err(Arc::new)?;
+        let mut by_payment: HashMap<i64, Self::Value> = HashMap::new();
+        for row in rows {
+            by_payment.entry(row.payment_id).or_default().push(row);
+        }
+        Ok(by_payment)
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod autopay;
 pub mod billing;
 pub mod catalog;
 pub mod connection;
@@ -56,6 +57,7 @@ pub struct Mutation(
     auth::AuthMutation,
     billing::BillingMutation,
     payments::PaymentsMutation,
+    autopay::AutopayMutation,
     billing::StaffMutationRoot,
     tv::TvMutation,
     tv_personal::TvPersonalMutation,

@@ -9,6 +9,7 @@ use futures_util::future::try_join_all;
 
 use super::accounts::Account;
 use super::auth::LoginSession;
+use super::autopay::SavedCard;
 use super::connection::MAX_PAGE;
 use super::context::ContextExt;
 use super::errors::ApiError;
@@ -35,11 +36,12 @@ pub enum NodeKind {
     /// A TV reminder (its owner only).
     TvReminder,
     Payment,
+    SavedCard,
 }
 
 impl NodeKind {
     // Keep in step with `name` below (a unit test round-trips every kind).
-    const ALL: [NodeKind; 8] = [
+    const ALL: [NodeKind; 9] = [
         NodeKind::Account,
         NodeKind::ServiceNotice,
         NodeKind::LoginSession,
@@ -48,6 +50,7 @@ impl NodeKind {
         NodeKind::TvFavourite,
         NodeKind::TvReminder,
         NodeKind::Payment,
+        NodeKind::SavedCard,
     ];
 
     fn name(self) -> &'static str {
@@ -60,6 +63,7 @@ impl NodeKind {
             NodeKind::TvFavourite => "TvFavourite",
             NodeKind::TvReminder => "TvReminder",
             NodeKind::Payment => "Payment",
+            NodeKind::SavedCard => "SavedCard",
         }
     }
 }
@@ -119,6 +123,7 @@ pub enum Node {
     /// A TV reminder.
     TvReminder(TvReminder),
     Payment(Payment),
+    SavedCard(SavedCard),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
@@ -169,6 +174,12 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
                     p.account_id == account && p.status != crate::payments::PaymentStatus::New
                 })
                 .map(|p| Node::Payment(p.into())),
+            None => None,
+        },
+        NodeKind::SavedCard => match ctx.viewer().account_id() {
+            Some(account) => crate::payments::cards::find(ctx.db(), account, id.key)
+                .await?
+                .map(|c| Node::SavedCard(SavedCard(c))),
             None => None,
         },
         NodeKind::TvReminder => match ctx.viewer().account_id() {

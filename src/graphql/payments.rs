@@ -16,7 +16,7 @@ use crate::auth::ClientInfo;
 use crate::idempotency::{IdempotencyKey, KeyError};
 use crate::money::Kopecks;
 use crate::payments::methods::{self, AmountError, Method};
-use crate::payments::{self, NewPayment, PaymentError, PaymentStatus as Status, Payments};
+use crate::payments::{self, NewPayment, PaymentError, PaymentStatus as Status, Payments, refunds};
 use crate::ratelimit::{self, Limit, RateLimitError};
 
 /// Payments started without signing in, per client address.
@@ -145,6 +145,20 @@ impl Payment {
         })
     }
 
+    /// Refunds of this payment, oldest first.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
+    async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<Refund>, ApiError> {
+        Ok(ctx
+            .loaders()
+            .refunds
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Refund)
+            .collect())
+    }
+
     /// The entry that credited the balance (once succeeded).
     async fn transaction(&self, ctx: &Context<'_>) -> Result<Option<Transaction>, ApiError> {
         let Some(entry_id) = self.0.ledger_entry_id else {
@@ -161,6 +175,59 @@ impl Payment {
 }
 
 connection!(PaymentConnection, PaymentEdge, Payment, "payments");
+
+/// Where a refund stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum RefundStatus {
+    /// Sent to the payment provider, not yet confirmed.
+    Pending,
+    /// The money went back to the payer; the balance was debited.
+    Succeeded,
+    /// The provider refused it; nothing moved.
+    Canceled,
+}
+
+/// Money returned from a payment to the payer.
+#[derive(Debug, Clone)]
+pub struct Refund(pub refunds::Refund);
+
+/// Money returned from a payment to the payer.
+#[Object]
+impl Refund {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(format!("r{}", self.0.id))
+    }
+
+    /// What is returned.
+    async fn amount(&self) -> Money {
+        self.0.amount.into()
+    }
+
+    /// Why, as the operator wrote it.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+
+    /// Where it stands.
+    async fn status(&self) -> RefundStatus {
+        match self.0.status.as_str() {
+            "succeeded" => RefundStatus::Succeeded,
+            "canceled" => RefundStatus::Canceled,
+            _ => RefundStatus::Pending,
+        }
+    }
+
+    /// When it was asked for.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+
+    /// When the provider confirmed or refused it.
+    async fn finished_at(&self) -> Option<DateTime> {
+        self.0.finished_at.map(DateTime)
+    }
+}
 
 /// A way to pay, with what it costs, shown before paying.
 #[derive(Debug, Clone, SimpleObject)]
@@ -271,7 +338,7 @@ impl CreatePaymentPayload {
 }
 
 /// A payment refusal as a person reads it, or `None` when it was not theirs.
-fn refusal(err: &PaymentError) -> Option<UserError> {
+pub(super) fn refusal(err: &PaymentError) -> Option<UserError> {
     use UserErrorCode as C;
     let at =
         |field: &str, code, message: &str| Some(UserError::at(&["input", field], code, message));
@@ -310,11 +377,49 @@ fn refusal(err: &PaymentError) -> Option<UserError> {
                 "Платёжная система сейчас недоступна, платёж не создан: попробуйте через несколько минут",
             ))
         }
+        PaymentError::PaymentNotFound => at("paymentId", C::NotFound, "Такого платежа нет"),
+        PaymentError::NotPaid => at(
+            "paymentId",
+            C::InvalidValue,
+            "Вернуть можно только оплаченный платёж",
+        ),
+        PaymentError::RefundNotPositive => at(
+            "amount",
+            C::AmountTooSmall,
+            "Сумма возврата должна быть больше нуля",
+        ),
+        PaymentError::RefundTooLarge { available } => Some(UserError::at(
+            &["input", "amount"],
+            C::AmountTooLarge,
+            format!(
+                "Вернуть можно не больше {} ₽: остальное уже возвращено или не было оплачено",
+                available.to_decimal_string()
+            ),
+        )),
+        PaymentError::ReasonMissing => at("reason", C::Required, "Укажите причину возврата"),
+        PaymentError::ReasonTooLong => at("reason", C::TooLong, "Причина длиннее 300 символов"),
+        PaymentError::Provider(crate::payments::provider::ProviderError::Refused(_)) => Some(
+            UserError::general(C::ProviderRefused, "Платёжная система отказала в операции"),
+        ),
+        PaymentError::CardNotFound => at("cardId", C::NotFound, "Такой сохранённой карты нет"),
+        PaymentError::ThresholdMissing => at(
+            "threshold",
+            C::Required,
+            "Укажите порог: автоплатёж пополнит счёт, когда баланс опустится ниже него",
+        ),
+        PaymentError::ThresholdOutOfRange => {
+            at("threshold", C::InvalidValue, "Порог — от 0 до 100 000 ₽")
+        }
+        PaymentError::DayOfMonthOutOfRange => at(
+            "dayOfMonth",
+            C::InvalidValue,
+            "День месяца — от 1 до 31 (в коротком месяце — его последний день)",
+        ),
         PaymentError::Provider(_) | PaymentError::Billing(_) | PaymentError::Db(_) => None,
     }
 }
 
-fn parse_key(raw: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
+pub(super) fn parse_key(raw: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
     IdempotencyKey::parse(raw).map_err(|e| {
         ApiError::bad_input(
             "input.idempotencyKey",
@@ -434,4 +539,82 @@ pub(super) async fn account_payments(
 ) -> Result<PaymentConnection, ApiError> {
     let request = page_request(first, after, last, before)?;
     Ok(payments::page(ctx.db(), account_id, &request).await?.into())
+}
+
+/// Input of `staff.refundPayment`.
+#[derive(Debug, InputObject)]
+pub struct RefundPaymentInput {
+    /// The payment's ID.
+    pub payment_id: ID,
+    /// What to return: part or all of what is left.
+    pub amount: Decimal,
+    /// Why, 1–300 characters; shown in the subscriber's history.
+    pub reason: String,
+}
+
+/// Result of `staff.refundPayment`.
+#[derive(Debug, SimpleObject)]
+pub struct RefundPaymentPayload {
+    /// The refund (pending until the provider confirms).
+    pub refund: Option<Refund>,
+    /// `NOT_FOUND`, `INVALID_VALUE`, `AMOUNT_TOO_SMALL`, `AMOUNT_TOO_LARGE`,
+    /// `REQUIRED`, `TOO_LONG`, `PROVIDER_REFUSED`.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Operators' payment mutations (part of `StaffMutation`).
+pub struct PaymentsStaffMutation {
+    /// The operator.
+    pub credential_id: i64,
+}
+
+/// Operators' payment mutations.
+#[Object]
+impl PaymentsStaffMutation {
+    /// Returns part or all of a paid payment to the payer through the payment
+    /// provider; the balance is debited (kind `REFUND`) once the provider
+    /// confirms. Never more than was paid, whatever runs at the same time.
+    async fn refund_payment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Payment, amount and reason.")] input: RefundPaymentInput,
+    ) -> Result<RefundPaymentPayload, ApiError> {
+        let refused = |error| RefundPaymentPayload {
+            refund: None,
+            user_errors: vec![error],
+        };
+        let payment_id = match GlobalId::decode(&input.payment_id) {
+            Some(GlobalId {
+                kind: NodeKind::Payment,
+                key,
+            }) => key,
+            _ => {
+                return Ok(refused(UserError::at(
+                    &["input", "paymentId"],
+                    UserErrorCode::NotFound,
+                    "Такого платежа нет",
+                )));
+            }
+        };
+        let result = ctx
+            .data_unchecked::<Payments>()
+            .refund(
+                ctx.clock().now(),
+                self.credential_id,
+                payment_id,
+                input.amount.0,
+                &input.reason,
+            )
+            .await;
+        match result {
+            Ok(refund) => Ok(RefundPaymentPayload {
+                refund: Some(Refund(refund)),
+                user_errors: Vec::new(),
+            }),
+            Err(err) => match refusal(&err) {
+                Some(error) => Ok(refused(error)),
+                None => Err(ApiError::internal(err)),
+            },
+        }
+    }
 }

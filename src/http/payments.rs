@@ -188,12 +188,21 @@ pub(super) async fn webhook(
         return StatusCode::BAD_REQUEST.into_response();
     }
     tracing::info!(provider, event = %notification.event.chars().take(40).collect::<String>(), "payment notification");
-    match state
-        .payments
-        .notified(state.clock.now(), &notification.object.id)
-        .await
-    {
-        Ok(_) => StatusCode::OK.into_response(),
+    let now = state.clock.now();
+    let handled = if notification.event.starts_with("refund.") {
+        state
+            .payments
+            .refund_notified(now, &notification.object.id)
+            .await
+    } else {
+        state
+            .payments
+            .notified(now, &notification.object.id)
+            .await
+            .map(|_| ())
+    };
+    match handled {
+        Ok(()) => StatusCode::OK.into_response(),
         Err(PaymentError::Provider(err)) => {
             tracing::warn!(error = %err, "cannot read the notified payment back");
             StatusCode::SERVICE_UNAVAILABLE.into_response()

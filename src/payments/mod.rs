@@ -5,8 +5,11 @@
 //! A payment the payer never finishes expires; one the provider confirms late
 //! is still credited, so nothing a subscriber pays is lost.
 
+pub mod autopay;
+pub mod cards;
 pub mod methods;
 pub mod provider;
+pub mod refunds;
 pub mod sandbox;
 mod store;
 pub mod terminal;
@@ -68,6 +71,8 @@ pub struct Payment {
     pub cancel_reason: Option<String>,
     /// Paid by account number without signing in.
     pub anonymous: bool,
+    /// Keep the card the payer pays with.
+    pub save_card: bool,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it expires unless confirmed.
@@ -100,6 +105,39 @@ pub enum PaymentError {
     /// The provider is down or slow; nothing was kept.
     #[error(transparent)]
     Provider(#[from] ProviderError),
+    /// No such payment.
+    #[error("no such payment")]
+    PaymentNotFound,
+    /// The payment was not paid, so nothing can be returned.
+    #[error("the payment is not paid")]
+    NotPaid,
+    /// A refund of zero or less.
+    #[error("a refund must be positive")]
+    RefundNotPositive,
+    /// More than is left to return.
+    #[error("only {available} can be returned")]
+    RefundTooLarge {
+        /// What can still be returned.
+        available: Kopecks,
+    },
+    /// A refund without a reason.
+    #[error("a reason is required")]
+    ReasonMissing,
+    /// A reason longer than [`refunds::MAX_REASON`].
+    #[error("the reason is too long")]
+    ReasonTooLong,
+    /// No such saved card of the account.
+    #[error("no such saved card")]
+    CardNotFound,
+    /// A threshold autopayment without a threshold.
+    #[error("a threshold is required")]
+    ThresholdMissing,
+    /// A threshold below zero or above the largest payment.
+    #[error("the threshold is out of range")]
+    ThresholdOutOfRange,
+    /// A day of the month outside 1–31 (or missing).
+    #[error("the day of the month is out of range")]
+    DayOfMonthOutOfRange,
     /// A movement of money failed.
     #[error(transparent)]
     Billing(#[from] BillingError),
@@ -271,6 +309,96 @@ impl Payments {
         }
     }
 
+    /// Charges a saved card without the payer (autopayment) under `key`: the
+    /// same key again re-sends the same payment (the provider answers it
+    /// once), so an unknown outcome can be asked again without charging twice.
+    /// A payment the provider could not be asked about stays pending: a late
+    /// notification still credits it, or it expires.
+    pub async fn charge_saved(
+        &self,
+        now: DateTime<Utc>,
+        card: &cards::SavedCard,
+        amount: Kopecks,
+        key: &IdempotencyKey,
+    ) -> Result<Payment, PaymentError> {
+        methods::check_amount(amount)?;
+        let account = accounts::find_many(&self.db, &[card.account_id])
+            .await?
+            .pop()
+            .ok_or(PaymentError::NoAccount)?;
+        let new = NewPayment {
+            account_id: card.account_id,
+            amount,
+            method: Method::BankCard,
+            return_url: String::new(),
+            save_card: false,
+            anonymous: false,
+            key: Some(key.clone()),
+        };
+        let hash = request_hash(&new);
+        let reserved = store::reserve(
+            &self.db,
+            store::Reservation {
+                account_id: card.account_id,
+                amount,
+                commission: Kopecks::ZERO,
+                method: Method::BankCard,
+                provider: self.provider.name(),
+                return_url: "",
+                save_card: false,
+                anonymous: false,
+                idempotency_key: Some(key.as_str()),
+                request_hash: &hash,
+                now,
+                expires_at: now + self.expiry,
+            },
+        )
+        .await?;
+        let payment = match reserved {
+            Some(id) => store::find(&self.db, id).await?,
+            None => store::find_by_key(&self.db, card.account_id, key.as_str()).await?,
+        }
+        .ok_or_else(|| DbErr::RecordNotFound("payment just reserved".into()))?;
+        if payment.request_hash != hash {
+            return Err(PaymentError::IdempotencyKeyReused);
+        }
+        if !matches!(payment.status, PaymentStatus::New | PaymentStatus::Pending) {
+            return Ok(payment);
+        }
+        let charge = provider::SavedCharge {
+            key: payment.provider_key.clone(),
+            amount,
+            method_id: card.method_id.clone(),
+            description: format!("Автоплатёж: {}", description(account.number.as_str())),
+        };
+        let charged =
+            match tokio::time::timeout(PROVIDER_TIMEOUT, self.provider.charge_saved(&charge)).await
+            {
+                Ok(result) => result,
+                Err(_) => Err(ProviderError::Unavailable("timed out".into())),
+            };
+        match charged {
+            Ok(at_provider) => {
+                store::mark_pending(&self.db, payment.id, &at_provider.id, None).await?;
+                self.apply(now, &at_provider).await?;
+            }
+            Err(ProviderError::Unavailable(err)) => {
+                // The outcome is unknown: kept (pending) so the same key asks again.
+                tracing::warn!(payment = payment.id, error = %err, "a saved card charge is unanswered");
+                store::mark_unanswered(&self.db, payment.id).await?;
+                return Err(ProviderError::Unavailable(err).into());
+            }
+            Err(err) => {
+                store::mark_canceled(&self.db, payment.id, Some("refused_by_provider"), now)
+                    .await?;
+                return Err(err.into());
+            }
+        }
+        Ok(store::find(&self.db, payment.id)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("payment".into()))?)
+    }
+
     /// A provider says something happened to its payment `id`: re-reads the
     /// payment from the provider and acts on what it says there.
     pub async fn notified(&self, now: DateTime<Utc>, id: &str) -> Result<Settlement, PaymentError> {
@@ -360,7 +488,7 @@ impl Payments {
         }
         match at_provider.status {
             ProviderStatus::Pending => Ok(Settlement::Unchanged),
-            ProviderStatus::Succeeded => self.credit(now, &payment, &at_provider.id).await,
+            ProviderStatus::Succeeded => self.credit(now, &payment, at_provider).await,
             ProviderStatus::Canceled => {
                 let canceled = store::mark_canceled(
                     &self.db,
@@ -386,10 +514,10 @@ impl Payments {
         &self,
         now: DateTime<Utc>,
         payment: &Payment,
-        provider_payment_id: &str,
+        at_provider: &ProviderPayment,
     ) -> Result<Settlement, PaymentError> {
         let tx = self.db.begin().await?;
-        if !store::mark_succeeded(&tx, payment.id, provider_payment_id, now).await? {
+        if !store::mark_succeeded(&tx, payment.id, &at_provider.id, now).await? {
             tx.rollback().await?;
             return Ok(Settlement::Unchanged);
         }
@@ -406,6 +534,11 @@ impl Payments {
         )
         .await?;
         store::link_entry(&tx, payment.id, appended.entry_id).await?;
+        if payment.save_card
+            && let Some(method) = &at_provider.saved_method
+        {
+            cards::save(&tx, now, payment.account_id, self.provider.name(), method).await?;
+        }
         tx.commit().await?;
         tracing::info!(payment = payment.id, "payment credited");
         Ok(Settlement::Credited {

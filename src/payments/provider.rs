@@ -51,6 +51,73 @@ pub struct ProviderPayment {
     pub confirmation_url: Option<String>,
     /// Why it was cancelled, in the provider's words (a short code).
     pub cancel_reason: Option<String>,
+    /// The card the provider kept for later charges, if it kept one.
+    pub saved_method: Option<SavedMethod>,
+}
+
+/// A card kept at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedMethod {
+    /// The provider's payment method id.
+    pub id: String,
+    /// Last four digits.
+    pub last4: String,
+    /// Expiry month, 1–12.
+    pub expiry_month: u32,
+    /// Expiry year, four digits.
+    pub expiry_year: i32,
+    /// Card network (Visa, MasterCard, Mir…).
+    pub card_type: String,
+}
+
+/// A charge of a saved card, without the payer (autopayment).
+#[derive(Debug, Clone)]
+pub struct SavedCharge {
+    /// Our key (idempotence key and metadata).
+    pub key: String,
+    /// What to charge.
+    pub amount: Kopecks,
+    /// The saved card's method id.
+    pub method_id: String,
+    /// Shown in the bank statement.
+    pub description: String,
+}
+
+/// A refund to make.
+#[derive(Debug, Clone)]
+pub struct RefundRequest {
+    /// Our key (idempotence key).
+    pub key: String,
+    /// The provider's payment id.
+    pub payment_id: String,
+    /// What to return.
+    pub amount: Kopecks,
+    /// Why.
+    pub description: String,
+}
+
+/// Where a refund stands at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundStatus {
+    /// Not yet done.
+    Pending,
+    /// The money went back.
+    Succeeded,
+    /// Refused.
+    Canceled,
+}
+
+/// A refund as the provider tells it.
+#[derive(Debug, Clone)]
+pub struct ProviderRefund {
+    /// The provider's refund id.
+    pub id: String,
+    /// The provider's payment id.
+    pub payment_id: String,
+    /// Its status.
+    pub status: RefundStatus,
+    /// What is returned.
+    pub amount: Kopecks,
 }
 
 /// Why the provider could not be used.
@@ -78,4 +145,14 @@ pub trait Provider: Send + Sync {
 
     /// Reads a payment by the provider's id.
     async fn fetch(&self, id: &str) -> Result<ProviderPayment, ProviderError>;
+
+    /// Charges a saved card without the payer; the same key again returns the
+    /// same payment.
+    async fn charge_saved(&self, charge: &SavedCharge) -> Result<ProviderPayment, ProviderError>;
+
+    /// Returns money from a payment; the same key again returns the same refund.
+    async fn refund(&self, request: &RefundRequest) -> Result<ProviderRefund, ProviderError>;
+
+    /// Reads a refund by the provider's id.
+    async fn fetch_refund(&self, id: &str) -> Result<ProviderRefund, ProviderError>;
 }

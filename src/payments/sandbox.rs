@@ -5,10 +5,13 @@
 //! offline, in a browser and in tests.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::sandbox_payment;
+use entity::{sandbox_payment, sandbox_refund};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
-use super::provider::{CreateRequest, Provider, ProviderError, ProviderPayment, ProviderStatus};
+use super::provider::{
+    CreateRequest, Provider, ProviderError, ProviderPayment, ProviderRefund, ProviderStatus,
+    RefundRequest, RefundStatus, SavedCharge, SavedMethod,
+};
 use crate::clock::SharedClock;
 use crate::money::Kopecks;
 
@@ -48,6 +51,9 @@ pub enum Choice {
     /// Decline.
     Decline,
 }
+
+/// The last digits of the card the sandbox "keeps".
+const SANDBOX_CARD_LAST4: &str = "4242";
 
 const PENDING: &str = "pending";
 const SUCCEEDED: &str = "succeeded";
@@ -96,11 +102,37 @@ impl Sandbox {
                     "canceled_by_payer".to_owned()
                 }
             }),
+            saved_method: row.saved_method_id.map(|id| SavedMethod {
+                id,
+                last4: SANDBOX_CARD_LAST4.to_owned(),
+                expiry_month: 12,
+                expiry_year: 2030,
+                card_type: "Mir".to_owned(),
+            }),
             id: row.id,
             status,
             amount: Kopecks::new(row.amount),
             key: Some(row.reference),
         }
+    }
+
+    async fn insert(
+        &self,
+        row: sandbox_payment::ActiveModel,
+        key: &str,
+    ) -> Result<sandbox_payment::Model, ProviderError> {
+        // As a real provider: the same idempotence key gives the same payment.
+        sandbox_payment::Entity::insert(row)
+            .on_conflict_do_nothing_on([sandbox_payment::Column::IdempotenceKey])
+            .exec(&self.db)
+            .await
+            .map_err(unavailable)?;
+        sandbox_payment::Entity::find()
+            .filter(sandbox_payment::Column::IdempotenceKey.eq(key))
+            .one(&self.db)
+            .await
+            .map_err(unavailable)?
+            .ok_or(ProviderError::NotFound)
     }
 
     async fn find(&self, id: &str) -> Result<Option<sandbox_payment::Model>, DbErr> {
@@ -132,10 +164,16 @@ impl Sandbox {
                 Choice::Pay => SUCCEEDED,
                 Choice::Decline => CANCELED,
             };
+            let saved = (next == SUCCEEDED && row.save_payment_method)
+                .then(|| format!("sbx-card-{}", row.id));
             sandbox_payment::Entity::update_many()
                 .col_expr(
                     sandbox_payment::Column::Status,
                     sea_orm::sea_query::Expr::value(next),
+                )
+                .col_expr(
+                    sandbox_payment::Column::SavedMethodId,
+                    sea_orm::sea_query::Expr::value(saved),
                 )
                 .filter(sandbox_payment::Column::Id.eq(id))
                 .filter(sandbox_payment::Column::Status.eq(PENDING))
@@ -169,19 +207,9 @@ impl Provider for Sandbox {
             created_at: Set(now),
             expires_at: Set(now + self.expiry),
             idempotence_key: Set(request.key.clone()),
+            saved_method_id: Set(None),
         };
-        // As a real provider: the same idempotence key gives the same payment.
-        sandbox_payment::Entity::insert(row)
-            .on_conflict_do_nothing_on([sandbox_payment::Column::IdempotenceKey])
-            .exec(&self.db)
-            .await
-            .map_err(unavailable)?;
-        let row = sandbox_payment::Entity::find()
-            .filter(sandbox_payment::Column::IdempotenceKey.eq(request.key.as_str()))
-            .one(&self.db)
-            .await
-            .map_err(unavailable)?
-            .ok_or(ProviderError::NotFound)?;
+        let row = self.insert(row, &request.key).await?;
         Ok(self.to_payment(row))
     }
 
@@ -192,5 +220,99 @@ impl Provider for Sandbox {
             .map_err(unavailable)?
             .ok_or(ProviderError::NotFound)?;
         Ok(self.to_payment(row))
+    }
+
+    async fn charge_saved(&self, charge: &SavedCharge) -> Result<ProviderPayment, ProviderError> {
+        let known = sandbox_payment::Entity::find()
+            .filter(sandbox_payment::Column::SavedMethodId.eq(charge.method_id.as_str()))
+            .one(&self.db)
+            .await
+            .map_err(unavailable)?;
+        if known.is_none() {
+            return Err(ProviderError::Refused("unknown payment method".into()));
+        }
+        let now = self.clock.now();
+        // A saved card is charged at once: no page, no payer.
+        let row = sandbox_payment::ActiveModel {
+            id: Set(uuid::Uuid::new_v4().to_string()),
+            amount: Set(charge.amount.get()),
+            description: Set(charge.description.chars().take(128).collect()),
+            return_url: Set(String::new()),
+            reference: Set(charge.key.clone()),
+            save_payment_method: Set(false),
+            status: Set(SUCCEEDED.to_owned()),
+            created_at: Set(now),
+            expires_at: Set(now),
+            idempotence_key: Set(charge.key.clone()),
+            saved_method_id: Set(None),
+        };
+        let row = self.insert(row, &charge.key).await?;
+        Ok(self.to_payment(row))
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<ProviderRefund, ProviderError> {
+        let payment = self
+            .find(&request.payment_id)
+            .await
+            .map_err(unavailable)?
+            .ok_or(ProviderError::NotFound)?;
+        if payment.status != SUCCEEDED {
+            return Err(ProviderError::Refused("the payment is not paid".into()));
+        }
+        let existing = sandbox_refund::Entity::find()
+            .filter(sandbox_refund::Column::IdempotenceKey.eq(request.key.as_str()))
+            .one(&self.db)
+            .await
+            .map_err(unavailable)?;
+        let row = match existing {
+            Some(row) => row,
+            None => {
+                let refunded: i64 = sandbox_refund::Entity::find()
+                    .filter(sandbox_refund::Column::PaymentId.eq(payment.id.as_str()))
+                    .all(&self.db)
+                    .await
+                    .map_err(unavailable)?
+                    .iter()
+                    .map(|r| r.amount)
+                    .sum();
+                if refunded + request.amount.get() > payment.amount {
+                    return Err(ProviderError::Refused("more than was paid".into()));
+                }
+                let row = sandbox_refund::ActiveModel {
+                    id: Set(uuid::Uuid::new_v4().to_string()),
+                    payment_id: Set(payment.id.clone()),
+                    amount: Set(request.amount.get()),
+                    idempotence_key: Set(request.key.clone()),
+                    created_at: Set(self.clock.now()),
+                };
+                sandbox_refund::Entity::insert(row)
+                    .exec_with_returning(&self.db)
+                    .await
+                    .map_err(unavailable)?
+            }
+        };
+        Ok(ProviderRefund {
+            id: row.id,
+            payment_id: row.payment_id,
+            status: RefundStatus::Succeeded,
+            amount: Kopecks::new(row.amount),
+        })
+    }
+
+    async fn fetch_refund(&self, id: &str) -> Result<ProviderRefund, ProviderError> {
+        if id.len() > 36 {
+            return Err(ProviderError::NotFound);
+        }
+        let row = sandbox_refund::Entity::find_by_id(id.to_owned())
+            .one(&self.db)
+            .await
+            .map_err(unavailable)?
+            .ok_or(ProviderError::NotFound)?;
+        Ok(ProviderRefund {
+            id: row.id,
+            payment_id: row.payment_id,
+            status: RefundStatus::Succeeded,
+            amount: Kopecks::new(row.amount),
+        })
     }
 }

@@ -28,6 +28,7 @@ fn from_row(row: payment::Model) -> Payment {
         ledger_entry_id: row.ledger_entry_id,
         cancel_reason: row.cancel_reason,
         anonymous: row.anonymous,
+        save_card: row.save_card,
         created_at: row.created_at,
         expires_at: row.expires_at,
         finished_at: row.finished_at,
@@ -151,6 +152,26 @@ pub(super) async fn mark_pending(
             Column::ConfirmationUrl,
             Expr::value(confirmation_url.map(str::to_owned)),
         )
+        .filter(Column::Id.eq(id))
+        .filter(
+            Condition::any()
+                .add(Column::Status.eq(PaymentStatus::New))
+                .add(
+                    Condition::all()
+                        .add(Column::Status.eq(PaymentStatus::Pending))
+                        .add(Column::ProviderPaymentId.is_null()),
+                ),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A reservation whose provider call went unanswered: pending without the
+/// provider's id, so it is neither forgotten nor charged again under a new key.
+pub(super) async fn mark_unanswered(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    payment::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(PaymentStatus::Pending))
         .filter(Column::Id.eq(id))
         .filter(Column::Status.eq(PaymentStatus::New))
         .exec(db)

@@ -11,7 +11,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::methods::Method;
-use super::provider::{CreateRequest, Provider, ProviderError, ProviderPayment, ProviderStatus};
+use super::provider::{
+    CreateRequest, Provider, ProviderError, ProviderPayment, ProviderRefund, ProviderStatus,
+    RefundRequest, RefundStatus, SavedCharge, SavedMethod,
+};
 use crate::money::Kopecks;
 
 /// The documented base URL of the API.
@@ -61,6 +64,22 @@ struct ApiCancellation {
 }
 
 #[derive(Debug, Deserialize)]
+struct ApiCard {
+    last4: Option<String>,
+    expiry_month: Option<String>,
+    expiry_year: Option<String>,
+    card_type: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ApiMethod {
+    id: String,
+    #[serde(default)]
+    saved: bool,
+    card: Option<ApiCard>,
+}
+
+#[derive(Debug, Deserialize)]
 struct ApiPayment {
     id: String,
     status: String,
@@ -69,6 +88,42 @@ struct ApiPayment {
     #[serde(default)]
     metadata: Option<serde_json::Map<String, serde_json::Value>>,
     cancellation_details: Option<ApiCancellation>,
+    payment_method: Option<ApiMethod>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ApiRefund {
+    id: String,
+    payment_id: String,
+    status: String,
+    amount: ApiAmount,
+}
+
+fn saved_method(method: ApiMethod) -> Option<SavedMethod> {
+    if !method.saved {
+        return None;
+    }
+    let card = method.card?;
+    Some(SavedMethod {
+        id: method.id,
+        last4: card.last4.unwrap_or_default().chars().take(4).collect(),
+        expiry_month: card.expiry_month.and_then(|m| m.parse().ok()).unwrap_or(0),
+        expiry_year: card.expiry_year.and_then(|y| y.parse().ok()).unwrap_or(0),
+        card_type: card
+            .card_type
+            .unwrap_or_else(|| "Unknown".into())
+            .chars()
+            .take(32)
+            .collect(),
+    })
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn method_type(method: Method) -> &'static str {
@@ -113,6 +168,7 @@ impl YooKassa {
                 .map(str::to_owned),
             confirmation_url: payment.confirmation.and_then(|c| c.confirmation_url),
             cancel_reason: payment.cancellation_details.and_then(|c| c.reason),
+            saved_method: payment.payment_method.and_then(saved_method),
             id: payment.id,
             status,
             amount,
@@ -120,6 +176,12 @@ impl YooKassa {
     }
 
     async fn read(response: reqwest::Response) -> Result<ProviderPayment, ProviderError> {
+        Self::convert(Self::body::<ApiPayment>(response).await?)
+    }
+
+    async fn body<T: serde::de::DeserializeOwned>(
+        response: reqwest::Response,
+    ) -> Result<T, ProviderError> {
         let status = response.status();
         if status == StatusCode::NOT_FOUND {
             return Err(ProviderError::NotFound);
@@ -130,11 +192,49 @@ impl YooKassa {
         if !status.is_success() {
             return Err(ProviderError::Refused(format!("HTTP {status}")));
         }
-        let payment: ApiPayment = response
+        response
             .json()
             .await
-            .map_err(|e| ProviderError::Unavailable(format!("unreadable answer: {e}")))?;
-        Self::convert(payment)
+            .map_err(|e| ProviderError::Unavailable(format!("unreadable answer: {e}")))
+    }
+
+    fn convert_refund(refund: ApiRefund) -> Result<ProviderRefund, ProviderError> {
+        Ok(ProviderRefund {
+            amount: Kopecks::parse_decimal(&refund.amount.value)
+                .map_err(|_| ProviderError::Refused("an amount that is not a sum".into()))?,
+            status: match refund.status.as_str() {
+                "succeeded" => RefundStatus::Succeeded,
+                "canceled" => RefundStatus::Canceled,
+                _ => RefundStatus::Pending,
+            },
+            id: refund.id,
+            payment_id: refund.payment_id,
+        })
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        key: &str,
+        body: serde_json::Value,
+    ) -> Result<reqwest::Response, ProviderError> {
+        self.http
+            .post(format!("{}/{path}", self.base_url))
+            .basic_auth(&self.shop_id, Some(&self.secret_key))
+            .header("Idempotence-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .map_err(transport)
+    }
+
+    async fn get(&self, path: &str) -> Result<reqwest::Response, ProviderError> {
+        self.http
+            .get(format!("{}/{path}", self.base_url))
+            .basic_auth(&self.shop_id, Some(&self.secret_key))
+            .send()
+            .await
+            .map_err(transport)
     }
 }
 
@@ -159,35 +259,43 @@ impl Provider for YooKassa {
             "save_payment_method": request.save_method,
             "metadata": { METADATA_KEY: request.key },
         });
-        let response = self
-            .http
-            .post(format!("{}/payments", self.base_url))
-            .basic_auth(&self.shop_id, Some(&self.secret_key))
-            .header("Idempotence-Key", &request.key)
-            .json(&body)
-            .send()
-            .await
-            .map_err(transport)?;
-        Self::read(response).await
+        Self::read(self.post("payments", &request.key, body).await?).await
     }
 
     async fn fetch(&self, id: &str) -> Result<ProviderPayment, ProviderError> {
         // Ids are short tokens; anything else is not one of theirs.
-        if id.is_empty()
-            || id.len() > 64
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !valid_id(id) {
             return Err(ProviderError::NotFound);
         }
-        let response = self
-            .http
-            .get(format!("{}/payments/{id}", self.base_url))
-            .basic_auth(&self.shop_id, Some(&self.secret_key))
-            .send()
-            .await
-            .map_err(transport)?;
-        Self::read(response).await
+        Self::read(self.get(&format!("payments/{id}")).await?).await
+    }
+
+    async fn charge_saved(&self, charge: &SavedCharge) -> Result<ProviderPayment, ProviderError> {
+        let body = json!({
+            "amount": { "value": charge.amount.to_decimal_string(), "currency": "RUB" },
+            "capture": true,
+            "payment_method_id": charge.method_id,
+            "description": charge.description.chars().take(128).collect::<String>(),
+            "metadata": { METADATA_KEY: charge.key },
+        });
+        Self::read(self.post("payments", &charge.key, body).await?).await
+    }
+
+    async fn refund(&self, request: &RefundRequest) -> Result<ProviderRefund, ProviderError> {
+        let body = json!({
+            "payment_id": request.payment_id,
+            "amount": { "value": request.amount.to_decimal_string(), "currency": "RUB" },
+            "description": request.description.chars().take(250).collect::<String>(),
+        });
+        let response = self.post("refunds", &request.key, body).await?;
+        Self::convert_refund(Self::body(response).await?)
+    }
+
+    async fn fetch_refund(&self, id: &str) -> Result<ProviderRefund, ProviderError> {
+        if !valid_id(id) {
+            return Err(ProviderError::NotFound);
+        }
+        let response = self.get(&format!("refunds/{id}")).await?;
+        Self::convert_refund(Self::body(response).await?)
     }
 }

@@ -156,10 +156,25 @@ impl Workers {
                         .map_err(|e| e.to_string())
                 })
             }),
-            spawn("payment_expiry", ctx.poll, None, |ctx| {
+            spawn("payments", ctx.poll, None, |ctx| {
+                Box::pin(async move {
+                    let now = ctx.clock.now();
+                    ctx.payments
+                        .expire_due(now)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    ctx.payments
+                        .retry_pending_refunds(now)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            }),
+            // Each enabled autopayment reads its account's summary: not every
+            // poll, but often enough for "below the threshold" to feel prompt.
+            spawn("autopayments", ctx.poll * 30, None, |ctx| {
                 Box::pin(async move {
                     ctx.payments
-                        .expire_due(ctx.clock.now())
+                        .run_autopayments(ctx.clock.now())
                         .await
                         .map(|_| ())
                         .map_err(|e| e.to_string())

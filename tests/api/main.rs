@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod autopayment;
 mod billing_runs;
 mod binary;
 mod graphiql;
@@ -22,6 +23,7 @@ mod notices;
 mod operations;
 mod payment_events;
 mod payments;
+mod refunds;
 mod replicas;
 mod schema;
 mod sessions;

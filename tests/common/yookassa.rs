@@ -37,6 +37,8 @@ pub struct Recorded {
 #[derive(Default)]
 struct Inner {
     payments: HashMap<String, Value>,
+    refunds: HashMap<String, Value>,
+    refunds_by_key: HashMap<String, String>,
     by_key: HashMap<String, String>,
     requests: Vec<Recorded>,
     down: bool,
@@ -119,6 +121,7 @@ async fn create(
         "amount": body["amount"],
         "description": body["description"],
         "metadata": body["metadata"],
+        "save_payment_method": body["save_payment_method"],
         "created_at": "2026-11-25T09:00:00.000Z",
         "test": true,
         "refundable": recurring,
@@ -155,13 +158,98 @@ async fn read(State(inner): State<Shared>, headers: HeaderMap, Path(id): Path<St
     }
 }
 
+async fn create_refund(
+    State(inner): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let mut inner = inner.lock().unwrap();
+    record(
+        &mut inner,
+        "POST /v3/refunds".into(),
+        &headers,
+        body.clone(),
+    );
+    if inner.down {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error");
+    }
+    if !authorised(&headers) {
+        return error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    let Some(key) = headers.get("idempotence-key").and_then(|v| v.to_str().ok()) else {
+        return error(StatusCode::BAD_REQUEST, "invalid_request");
+    };
+    if let Some(id) = inner.refunds_by_key.get(key).cloned() {
+        return Json(inner.refunds[&id].clone()).into_response();
+    }
+    let paid = body["payment_id"]
+        .as_str()
+        .and_then(|id| inner.payments.get(id))
+        .is_some_and(|p| p["status"] == "succeeded");
+    if !paid {
+        return error(StatusCode::BAD_REQUEST, "invalid_request");
+    }
+    let id = format!("rf{:030x}", inner.refunds.len() + 1);
+    let refund = json!({
+        "id": id,
+        "payment_id": body["payment_id"],
+        "status": "pending",
+        "amount": body["amount"],
+        "created_at": "2026-11-25T09:00:00.000Z",
+    });
+    inner.refunds_by_key.insert(key.to_owned(), id.clone());
+    inner.refunds.insert(id, refund.clone());
+    Json(refund).into_response()
+}
+
+async fn read_refund(
+    State(inner): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let mut inner = inner.lock().unwrap();
+    record(
+        &mut inner,
+        format!("GET /v3/refunds/{id}"),
+        &headers,
+        Value::Null,
+    );
+    if !authorised(&headers) {
+        return error(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    match inner.refunds.get(&id) {
+        Some(refund) => Json(refund.clone()).into_response(),
+        None => error(StatusCode::NOT_FOUND, "not_found"),
+    }
+}
+
 impl YooKassaStandIn {
+    /// Decides a refund: `succeeded` or `canceled`.
+    pub fn set_refund_status(&self, id: &str, status: &str) {
+        let mut inner = self.inner.lock().unwrap();
+        let refund = inner.refunds.get_mut(id).expect("a refund of the stand-in");
+        refund["status"] = json!(status);
+    }
+
+    /// The refunds the stand-in holds.
+    pub fn refunds(&self) -> Vec<Value> {
+        self.inner
+            .lock()
+            .unwrap()
+            .refunds
+            .values()
+            .cloned()
+            .collect()
+    }
+
     /// Starts the stand-in on a free port.
     pub async fn start() -> YooKassaStandIn {
         let inner: Shared = Arc::default();
         let router = axum::Router::new()
             .route("/v3/payments", post(create))
             .route("/v3/payments/{id}", get(read))
+            .route("/v3/refunds", post(create_refund))
+            .route("/v3/refunds/{id}", get(read_refund))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -207,6 +295,14 @@ impl YooKassaStandIn {
             .expect("a payment of the stand-in");
         payment["status"] = json!(status);
         payment["paid"] = json!(status == "succeeded");
+        if status == "succeeded" && payment["save_payment_method"] == true {
+            payment["payment_method"] = json!({
+                "type": "bank_card",
+                "id": format!("pm-{id}"),
+                "saved": true,
+                "card": { "first6": "220220", "last4": "0042", "expiry_month": "07", "expiry_year": "2029", "card_type": "Mir" },
+            });
+        }
         if status == "canceled" {
             payment["cancellation_details"] =
                 json!({ "party": "payment_network", "reason": "insufficient_funds" });
