@@ -79,27 +79,44 @@ impl Events {
     /// Tells every subscriber (on every replica). Call after the change has
     /// committed; a failure is logged, never the caller's problem.
     pub async fn publish(&self, event: AccountEvent) {
-        if !self.shared() {
-            let _ = self.local.send(event);
+        self.publish_all(vec![event]).await;
+    }
+
+    /// [`publish`](Self::publish) for several events, in order, in one
+    /// statement on PostgreSQL.
+    pub async fn publish_all(&self, events: Vec<AccountEvent>) {
+        if events.is_empty() {
             return;
         }
-        let payload = match serde_json::to_string(&event) {
-            Ok(payload) => payload,
-            Err(err) => {
-                tracing::error!(error = %err, "an event that does not serialise");
-                return;
+        if !self.shared() {
+            for event in events {
+                let _ = self.local.send(event);
             }
-        };
+            return;
+        }
+        let mut payloads = Vec::with_capacity(events.len());
+        for event in &events {
+            match serde_json::to_string(event) {
+                Ok(payload) => payloads.push(payload),
+                Err(err) => tracing::error!(error = %err, "an event that does not serialise"),
+            }
+        }
+        // One round trip: `SELECT pg_notify($1, $2), pg_notify($1, $3), …`.
+        let calls: Vec<String> = (0..payloads.len())
+            .map(|i| format!("pg_notify($1, ${})", i + 2))
+            .collect();
+        let mut values: Vec<sea_orm::Value> = vec![CHANNEL.into()];
+        values.extend(payloads.into_iter().map(Into::into));
         let sent = self
             .db
             .execute_raw(statement(
                 &self.db,
-                "SELECT pg_notify($1, $2)",
-                vec![CHANNEL.into(), payload.into()],
+                &format!("SELECT {}", calls.join(", ")),
+                values,
             ))
             .await;
         if let Err(err) = sent {
-            tracing::warn!(error = %err, "an account event was not published");
+            tracing::warn!(error = %err, "account events were not published");
         }
     }
 

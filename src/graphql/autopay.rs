@@ -189,6 +189,9 @@ pub struct SetAutopaymentInput {
     pub amount: Option<Decimal>,
     /// The saved card to charge.
     pub card_id: Option<ID>,
+    /// The saved card to charge, by the name shared/API.md first gave it.
+    #[graphql(deprecation = "Use `cardId`.")]
+    pub payment_method_id: Option<ID>,
     /// For `BELOW_THRESHOLD`: top up when the balance falls below this.
     pub threshold: Option<Decimal>,
     /// For `DAY_OF_MONTH`: 1–31.
@@ -253,7 +256,10 @@ impl AutopayMutation {
             autopayment: None,
             user_errors: vec![error],
         };
-        let card_id = match (&input.card_id, &current) {
+        let card_id = match (
+            input.card_id.as_ref().or(input.payment_method_id.as_ref()),
+            &current,
+        ) {
             (Some(id), _) => match card_key(id) {
                 Some(key) => key,
                 None => return Ok(refused(no_card())),

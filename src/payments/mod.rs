@@ -425,19 +425,19 @@ impl Payments {
                 balance,
             } => {
                 self.events
-                    .publish(AccountEvent::PaymentStatusChanged {
-                        account_id,
-                        payment_id,
-                        status: PaymentStatus::Succeeded,
-                        at: now,
-                    })
-                    .await;
-                self.events
-                    .publish(AccountEvent::BalanceChanged {
-                        account_id,
-                        balance,
-                        at: now,
-                    })
+                    .publish_all(vec![
+                        AccountEvent::PaymentStatusChanged {
+                            account_id,
+                            payment_id,
+                            status: PaymentStatus::Succeeded,
+                            at: now,
+                        },
+                        AccountEvent::BalanceChanged {
+                            account_id,
+                            balance,
+                            at: now,
+                        },
+                    ])
                     .await;
             }
             Settlement::Canceled {
@@ -488,6 +488,10 @@ impl Payments {
         }
         match at_provider.status {
             ProviderStatus::Pending => Ok(Settlement::Unchanged),
+            // Credited already (a repeated notification): nothing to lock.
+            ProviderStatus::Succeeded if payment.status == PaymentStatus::Succeeded => {
+                Ok(Settlement::Unchanged)
+            }
             ProviderStatus::Succeeded => self.credit(now, &payment, at_provider).await,
             ProviderStatus::Canceled => {
                 let canceled = store::mark_canceled(
