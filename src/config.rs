@@ -267,6 +267,69 @@ pub struct Settings {
     )]
     pub payment_webhook_networks: Vec<String>,
 
+    /// Payee on payment slips: the company's name.
+    #[arg(
+        long,
+        env = "KABINET_PAYEE_NAME",
+        default_value = "ООО «Кабинет Телеком» (демо)",
+        global = true
+    )]
+    pub payee_name: String,
+
+    /// Payee: settlement account (р/с), 20 digits.
+    #[arg(
+        long,
+        env = "KABINET_PAYEE_ACCOUNT",
+        default_value = "40702810900000000001",
+        global = true
+    )]
+    pub payee_account: String,
+
+    /// Payee: bank name.
+    #[arg(
+        long,
+        env = "KABINET_PAYEE_BANK",
+        default_value = "ПАО Сбербанк",
+        global = true
+    )]
+    pub payee_bank: String,
+
+    /// Payee: bank identification code (БИК).
+    #[arg(
+        long,
+        env = "KABINET_PAYEE_BIC",
+        default_value = "044525225",
+        global = true
+    )]
+    pub payee_bic: String,
+
+    /// Payee: correspondent account (к/с).
+    #[arg(
+        long,
+        env = "KABINET_PAYEE_CORR_ACCOUNT",
+        default_value = "30101810400000000225",
+        global = true
+    )]
+    pub payee_corr_account: String,
+
+    /// Payee: taxpayer number (ИНН).
+    #[arg(
+        long,
+        env = "KABINET_PAYEE_INN",
+        default_value = "7700000000",
+        global = true
+    )]
+    pub payee_inn: String,
+
+    /// Payee: tax registration reason code (КПП).
+    #[arg(
+        long,
+        env = "KABINET_PAYEE_KPP",
+        default_value = "770001001",
+        global = true
+    )]
+    pub payee_kpp: String,
+
     /// Milliseconds between background workers' looks for work.
     #[arg(
         long,
@@ -307,6 +370,19 @@ impl Settings {
         match &self.public_url {
             Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
             _ => format!("http://{}", self.listen),
+        }
+    }
+
+    /// The payee printed on payment slips.
+    pub fn payee(&self) -> crate::documents::receipt::Payee {
+        crate::documents::receipt::Payee {
+            name: self.payee_name.clone(),
+            account: self.payee_account.clone(),
+            bank: self.payee_bank.clone(),
+            bic: self.payee_bic.clone(),
+            corr_account: self.payee_corr_account.clone(),
+            inn: self.payee_inn.clone(),
+            kpp: self.payee_kpp.clone(),
         }
     }
 

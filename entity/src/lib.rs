@@ -13,6 +13,7 @@ pub mod login_failure;
 pub mod login_session;
 pub mod notification_settings;
 pub mod payment;
+pub mod payment_receipt;
 pub mod promised_payment;
 pub mod rate_limit;
 pub mod refund;

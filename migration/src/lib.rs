@@ -13,6 +13,7 @@ mod m20261203_000007_hardening;
 mod m20261203_000008_payments;
 mod m20261203_000009_terminal_payments;
 mod m20261203_000010_cards_autopayment_refunds;
+mod m20261203_000011_payment_receipts;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_payments::Migration),
             Box::new(m20261203_000009_terminal_payments::Migration),
             Box::new(m20261203_000010_cards_autopayment_refunds::Migration),
+            Box::new(m20261203_000011_payment_receipts::Migration),
         ]
     }
 }

@@ -31,6 +31,8 @@ pub struct Entry {
     pub moscow_day: NaiveDate,
     /// Why, in Russian.
     pub description: String,
+    /// The subscription a daily charge is for.
+    pub subscription_id: Option<i64>,
 }
 
 fn from_row(row: ledger_entry::Model) -> Entry {
@@ -42,6 +44,7 @@ fn from_row(row: ledger_entry::Model) -> Entry {
         occurred_at: row.occurred_at,
         moscow_day: row.moscow_day,
         description: row.description,
+        subscription_id: row.subscription_id,
     }
 }
 
@@ -200,4 +203,41 @@ pub async fn credits_since(
         vec![account_id.into(), since.into()],
     )
     .await
+}
+
+/// The sum of an account's entries before Moscow day `day`.
+pub async fn sum_before(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    day: NaiveDate,
+) -> Result<Kopecks, DbErr> {
+    total(
+        db,
+        "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS total FROM ledger_entry \
+         WHERE account_id = $1 AND moscow_day < $2",
+        vec![account_id.into(), day.into()],
+    )
+    .await
+}
+
+/// An account's entries from `from` to `to` (Moscow days, inclusive), oldest
+/// first.
+pub async fn between(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Entry>, DbErr> {
+    use sea_orm::QueryOrder;
+    Ok(ledger_entry::Entity::find()
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::MoscowDay.gte(from))
+        .filter(Column::MoscowDay.lte(to))
+        .order_by_asc(Column::MoscowDay)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect())
 }

@@ -6,6 +6,7 @@ pub mod arithmetic;
 pub mod ledger;
 pub mod promised;
 pub mod run;
+pub mod statement;
 pub mod status;
 pub mod subscriptions;
 

@@ -194,6 +194,16 @@ impl Account {
         super::payments::account_payments(ctx, self.0.id, first, after, last, before).await
     }
 
+    /// The statement of a month: opening balance, every movement, closing
+    /// balance, and its PDF.
+    async fn statement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The month, `YYYY-MM` (not in the future).")] month: String,
+    ) -> Result<super::billing::AccountStatement, ApiError> {
+        AccountMoney::statement(ctx, self.0.id, &month).await
+    }
+
     /// Cards saved by payments, newest first.
     #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn saved_cards(

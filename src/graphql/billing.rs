@@ -310,7 +310,8 @@ pub struct PromisedPaymentStatus {
 
 /// An `idempotencyKey` input: blank is none; too long or with control
 /// characters is `BAD_USER_INPUT`.
-fn parse_key(raw: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
+/// A client's idempotency key from a mutation's input.
+pub(super) fn parse_key(raw: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
     IdempotencyKey::parse(raw).map_err(|e| {
         ApiError::bad_input(
             "input.idempotencyKey",
@@ -676,5 +677,83 @@ impl StaffMutationRoot {
             super::payments::PaymentsStaffMutation { credential_id },
             super::tv_import::TvStaffMutation,
         ))
+    }
+}
+
+/// One line of a monthly statement.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct StatementLine {
+    /// The (first) Moscow day of the line.
+    pub day: Date,
+    /// Why money moved.
+    pub kind: TransactionKind,
+    /// What, in Russian.
+    pub description: String,
+    /// The sum: positive credited, negative charged.
+    pub amount: Money,
+    /// How many entries it sums (the days of a service's daily charges).
+    pub entries: i32,
+}
+
+/// A month of the account's money, adding up to the kopeck:
+/// `openingBalance + credits + debits = closingBalance`.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct AccountStatement {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// The balance before the month.
+    pub opening_balance: Money,
+    /// Money in: payments and positive corrections.
+    pub credits: Money,
+    /// Money out (negative): charges, refunds, negative corrections.
+    pub debits: Money,
+    /// The balance after the month.
+    pub closing_balance: Money,
+    /// Every movement of the month; a service's daily charges are one line.
+    pub lines: Vec<StatementLine>,
+    /// The statement as a PDF (open it with the same bearer token).
+    pub url: String,
+}
+
+impl AccountMoney {
+    pub(super) async fn statement(
+        ctx: &Context<'_>,
+        account_id: i64,
+        month: &str,
+    ) -> Result<AccountStatement, ApiError> {
+        let Some(first) = billing::statement::parse_month(month) else {
+            return Err(ApiError::bad_input(
+                "month",
+                "Месяц передаётся как ГГГГ-ММ, например \"2026-11\"",
+            ));
+        };
+        let today = moscow_date(ctx.clock().now());
+        if first > today {
+            return Err(ApiError::bad_input(
+                "month",
+                "Выписка за будущий месяц ещё не готова",
+            ));
+        }
+        let statement = billing::statement::for_month(ctx.db(), account_id, first).await?;
+        let base = &ctx.data_unchecked::<super::payments::PublicUrl>().0;
+        Ok(AccountStatement {
+            month: first.format("%Y-%m").to_string(),
+            opening_balance: statement.opening.into(),
+            credits: statement.credits.into(),
+            debits: statement.debits.into(),
+            closing_balance: statement.closing.into(),
+            url: format!("{base}/documents/statements/{}.pdf", first.format("%Y-%m")),
+            lines: statement
+                .lines
+                .into_iter()
+                .map(|line| StatementLine {
+                    day: Date(line.day),
+                    kind: line.kind.into(),
+                    description: line.description,
+                    amount: line.amount.into(),
+                    entries: i32::try_from(line.entries).unwrap_or(i32::MAX),
+                })
+                .collect(),
+        })
     }
 }

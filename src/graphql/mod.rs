@@ -57,6 +57,7 @@ pub struct Mutation(
     auth::AuthMutation,
     billing::BillingMutation,
     payments::PaymentsMutation,
+    payments::ReceiptsMutation,
     autopay::AutopayMutation,
     billing::StaffMutationRoot,
     tv::TvMutation,
@@ -126,6 +127,8 @@ pub fn build_schema(
         .data(services.hasher)
         .data(services.sms_wake)
         .data(services.payments)
+        .data(settings.payee())
+        .data(payments::PublicUrl(settings.public_url()))
         .data(services.events)
         .data(db)
         .data(clock)

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Duration;
 
-use super::billing::Transaction;
+use super::billing::{Transaction, parse_key};
 use super::connection::{connection, page_request};
 use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
@@ -13,7 +13,6 @@ use super::node::{GlobalId, NodeKind};
 use super::scalars::{DateTime, Decimal, Money};
 use crate::accounts::{self, AccountNumber};
 use crate::auth::ClientInfo;
-use crate::idempotency::{IdempotencyKey, KeyError};
 use crate::money::Kopecks;
 use crate::payments::methods::{self, AmountError, Method};
 use crate::payments::{self, NewPayment, PaymentError, PaymentStatus as Status, Payments, refunds};
@@ -419,18 +418,6 @@ pub(super) fn refusal(err: &PaymentError) -> Option<UserError> {
     }
 }
 
-pub(super) fn parse_key(raw: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
-    IdempotencyKey::parse(raw).map_err(|e| {
-        ApiError::bad_input(
-            "input.idempotencyKey",
-            match e {
-                KeyError::TooLong => "Ключ идемпотентности длиннее 200 символов",
-                KeyError::ControlCharacter => "Ключ идемпотентности содержит управляющие символы",
-            },
-        )
-    })
-}
-
 fn limited(err: RateLimitError) -> ApiError {
     match err {
         RateLimitError::Limited { retry_at } => ApiError::RateLimited { retry_at },
@@ -616,5 +603,122 @@ impl PaymentsStaffMutation {
                 None => Err(ApiError::internal(err)),
             },
         }
+    }
+}
+
+/// The gateway's address as browsers reach it (for document links).
+#[derive(Debug, Clone)]
+pub struct PublicUrl(pub String);
+
+/// A payment slip (квитанция) to print or to scan in a banking app.
+#[derive(Debug, Clone)]
+pub struct PaymentReceipt {
+    receipt: crate::payments::receipts::Receipt,
+    qr_payload: String,
+    url: String,
+}
+
+/// A payment slip (квитанция) to print or to scan in a banking app.
+#[Object]
+impl PaymentReceipt {
+    /// Opaque id.
+    async fn id(&self) -> ID {
+        ID(self.receipt.id.clone())
+    }
+
+    /// The sum on the slip.
+    async fn amount(&self) -> Money {
+        self.receipt.amount.into()
+    }
+
+    /// The PDF (open it with the same bearer token; nobody else can).
+    async fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The payment QR code's text (GOST R 56042-2014), the same as printed.
+    async fn qr_payload(&self) -> &str {
+        &self.qr_payload
+    }
+
+    /// When it was made.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.receipt.created_at)
+    }
+}
+
+/// Input of `createPaymentReceipt`.
+#[derive(Debug, InputObject)]
+pub struct CreatePaymentReceiptInput {
+    /// The sum to pay, 1.00 … 100000.00.
+    pub amount: Decimal,
+}
+
+/// Result of `createPaymentReceipt`.
+#[derive(Debug, SimpleObject)]
+pub struct CreatePaymentReceiptPayload {
+    /// The slip.
+    pub receipt: Option<PaymentReceipt>,
+    /// `AMOUNT_TOO_SMALL`, `AMOUNT_TOO_LARGE`.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Payment slips.
+#[derive(Default)]
+pub struct ReceiptsMutation;
+
+#[Object]
+impl ReceiptsMutation {
+    /// Makes a payment slip for the signed-in subscriber's account: a PDF with
+    /// the payee's bank details, the account number, the sum and the payment
+    /// QR code, to pay at a bank or by scanning.
+    async fn create_payment_receipt(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The sum.")] input: CreatePaymentReceiptInput,
+    ) -> Result<CreatePaymentReceiptPayload, ApiError> {
+        let account_id = ctx.subscriber()?;
+        let account = ctx
+            .loaders()
+            .accounts
+            .load_one(account_id)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let receipt = match crate::payments::receipts::create(
+            ctx.db(),
+            ctx.clock().now(),
+            account_id,
+            input.amount.0,
+        )
+        .await
+        {
+            Ok(receipt) => receipt,
+            Err(err) => {
+                return match refusal(&err) {
+                    Some(error) => Ok(CreatePaymentReceiptPayload {
+                        receipt: None,
+                        user_errors: vec![error],
+                    }),
+                    None => Err(ApiError::internal(err)),
+                };
+            }
+        };
+        let payee = ctx.data_unchecked::<crate::documents::receipt::Payee>();
+        let slip = crate::documents::receipt::Slip {
+            payee,
+            account_number: account.number.as_str(),
+            holder_name: &account.holder_name,
+            address: &account.address,
+            amount: receipt.amount,
+        };
+        let base = &ctx.data_unchecked::<PublicUrl>().0;
+        Ok(CreatePaymentReceiptPayload {
+            receipt: Some(PaymentReceipt {
+                qr_payload: slip.qr_payload(),
+                url: format!("{base}/documents/receipts/{}.pdf", receipt.id),
+                receipt,
+            }),
+            user_errors: Vec::new(),
+        })
     }
 }

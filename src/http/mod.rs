@@ -2,6 +2,7 @@
 //! GraphQL (health, metrics, playground).
 
 mod bearer;
+mod documents;
 mod graphql;
 mod health;
 pub mod metrics;
@@ -114,6 +115,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/webhooks/payments/{provider}", post(payments::webhook))
         .route("/payments/terminal", get(terminal::terminal))
+        .route("/documents/receipts/{file}", get(documents::receipt))
+        .route("/documents/statements/{file}", get(documents::statement))
         .route_layer(middleware::from_fn(metrics::track_http))
         .layer(DefaultBodyLimit::max(settings.body_limit))
         .with_state(state)

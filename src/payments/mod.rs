@@ -9,6 +9,7 @@ pub mod autopay;
 pub mod cards;
 pub mod methods;
 pub mod provider;
+pub mod receipts;
 pub mod refunds;
 pub mod sandbox;
 mod store;

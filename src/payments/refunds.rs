@@ -59,14 +59,7 @@ fn from_row(row: refund::Model) -> Refund {
 
 /// A payment's refunds, oldest first.
 pub async fn for_payment(db: &impl ConnectionTrait, payment_id: i64) -> Result<Vec<Refund>, DbErr> {
-    Ok(refund::Entity::find()
-        .filter(Column::PaymentId.eq(payment_id))
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(from_row)
-        .collect())
+    for_payments(db, &[payment_id]).await
 }
 
 /// The refunds of these payments, oldest first.

@@ -25,6 +25,8 @@ fn help_lists_every_setting_with_its_variable() {
     let output = kabinet(dir.path())
         .arg("--help")
         .env("KABINET_DATABASE_URL", "postgres://u:hunter2@db/k")
+        .env("KABINET_YOOKASSA_SECRET_KEY", "live_s3cr3t_key")
+        .env("KABINET_TERMINAL_OPERATORS", "qiwi:t3rm1nal_pw")
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -42,16 +44,20 @@ fn help_lists_every_setting_with_its_variable() {
         "KABINET_MAX_ROOT_FIELDS",
         "KABINET_MAX_BATCH",
         "KABINET_SMS_OUTBOX_FILE",
+        "KABINET_PAYMENT_EXPIRY_MINUTES",
+        "KABINET_YOOKASSA_SHOP_ID",
+        "KABINET_YOOKASSA_SECRET_KEY",
+        "KABINET_TERMINAL_OPERATORS",
+        "KABINET_PAYEE_NAME",
     ] {
         assert!(help.contains(variable), "{variable} missing from --help");
     }
     for command in ["serve", "migrate", "print-schema"] {
         assert!(help.contains(command), "{command} missing from --help");
     }
-    assert!(
-        !help.contains("hunter2"),
-        "the database URL's value is not shown"
-    );
+    for secret in ["hunter2", "live_s3cr3t_key", "t3rm1nal_pw"] {
+        assert!(!help.contains(secret), "a secret value is shown: {secret}");
+    }
 }
 
 #[test]

@@ -1,0 +1,6 @@
+//! Printable documents made in process: the payment slip with its QR code and
+//! the monthly statement.
+
+pub mod pdf;
+pub mod receipt;
+pub mod statement;
