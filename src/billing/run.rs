@@ -12,13 +12,14 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Value};
 use super::arithmetic::days_in_month;
 use super::status;
 use crate::db::{placeholders, statement};
+use crate::money::Kopecks;
 use crate::time::start_of_moscow_day;
 
 /// Accounts charged per transaction.
 const BATCH: usize = 2000;
 
 /// What a run did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunReport {
     /// Accounts looked at.
     pub accounts: u64,
@@ -26,6 +27,8 @@ pub struct RunReport {
     pub charges: u64,
     /// Accounts blocked for debt.
     pub blocked: u64,
+    /// Each account this run charged, with its balance after (for live events).
+    pub moved: Vec<(i64, Kopecks)>,
 }
 
 async fn active_account_ids(db: &impl ConnectionTrait, after: i64) -> Result<Vec<i64>, DbErr> {
@@ -44,7 +47,7 @@ async fn charge_batch(
     now: DateTime<Utc>,
     day: NaiveDate,
     ids: &[i64],
-) -> Result<(u64, u64), DbErr> {
+) -> Result<(u64, u64, Vec<(i64, Kopecks)>), DbErr> {
     let tx = crate::db::begin_write(db).await?;
     let n = i64::from(days_in_month(day));
     let dom = i64::from(day.day());
@@ -78,6 +81,7 @@ async fn charge_batch(
         *deltas.entry(account).or_default() += amount;
     }
     let mut blocked = 0;
+    let mut moved = Vec::with_capacity(deltas.len());
     if !deltas.is_empty() {
         // One statement moves every balance of the batch by what this run wrote.
         let mut rows = Vec::with_capacity(deltas.len());
@@ -88,10 +92,15 @@ async fn charge_batch(
             values.push((*delta).into());
         }
         let sql = format!(
-            "UPDATE account SET balance = balance + v.column2 FROM (VALUES {}) AS v WHERE account.id = v.column1",
+            "UPDATE account SET balance = balance + v.column2 FROM (VALUES {}) AS v WHERE account.id = v.column1 \
+             RETURNING account.id AS id, account.balance AS balance",
             rows.join(", ")
         );
-        tx.execute_raw(statement(&tx, &sql, values)).await?;
+        for row in tx.query_all_raw(statement(&tx, &sql, values)).await? {
+            let id: i64 = row.try_get("", "id")?;
+            let balance: i64 = row.try_get("", "balance")?;
+            moved.push((id, Kopecks::new(balance)));
+        }
 
         // Below zero with no promised payment to stand on: blocked.
         let sql = format!(
@@ -126,7 +135,7 @@ async fn charge_batch(
         }
     }
     tx.commit().await?;
-    Ok((written.len() as u64, blocked))
+    Ok((written.len() as u64, blocked, moved))
 }
 
 /// Charges `day` to every active account and records the day as billed.
@@ -142,10 +151,11 @@ pub async fn run_day(
         let Some(last) = ids.last().copied() else {
             break;
         };
-        let (charges, blocked) = charge_batch(db, now, day, &ids).await?;
+        let (charges, blocked, moved) = charge_batch(db, now, day, &ids).await?;
         report.accounts += ids.len() as u64;
         report.charges += charges;
         report.blocked += blocked;
+        report.moved.extend(moved);
         after = last;
     }
     db.execute_raw(statement(

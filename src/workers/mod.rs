@@ -93,6 +93,20 @@ async fn bill_due_days(ctx: &WorkerContext) -> Result<(), sea_orm::DbErr> {
     while let Some(d) = day.filter(|d| *d <= today) {
         let report = billing::run::run_day(&ctx.db, now, d).await?;
         tracing::info!(day = %d, charges = report.charges, blocked = report.blocked, "billing day done");
+        // Open apps see the night's charges at once.
+        for chunk in report.moved.chunks(500) {
+            let events = chunk
+                .iter()
+                .map(
+                    |(account_id, balance)| crate::events::AccountEvent::BalanceChanged {
+                        account_id: *account_id,
+                        balance: *balance,
+                        at: now,
+                    },
+                )
+                .collect();
+            ctx.payments.events.publish_all(events).await;
+        }
         day = d.succ_opt();
     }
     billing::promised::expire_due(&ctx.db, now).await?;

@@ -171,3 +171,25 @@ async fn on_postgresql_events_cross_replicas() {
     assert_eq!(event["__typename"], "PaymentStatusChanged");
     assert_eq!(event["status"], "SUCCEEDED");
 }
+
+#[tokio::test]
+async fn the_nights_charges_reach_the_account_events() {
+    let app = TestApp::spawn().await;
+    let demo = app.login("demo", "demo12345").await;
+    let (probe, _) = create(&app, &demo, "1").await;
+    let mut ws = signed_in_socket(&app, &demo).await;
+    listen(&mut ws, &probe).await;
+    // 12:00 Moscow time on the 25th → 00:10 on the 26th: the worker bills the day.
+    app.clock.advance(chrono::Duration::minutes(12 * 60 + 10));
+    // (The probe payment expires on the way: that event comes too.)
+    let mut event = payload(&ws.next().await, "accountEvents");
+    if event["__typename"] == "PaymentStatusChanged" {
+        assert_eq!(event["status"], "EXPIRED");
+        event = payload(&ws.next().await, "accountEvents");
+    }
+    assert_eq!(event["__typename"], "BalanceChanged", "{event}");
+    let body = app
+        .graphql_as(Some(&demo), "{ me { balance { amount } } }", json!({}))
+        .await;
+    assert_eq!(event["balance"], data(&body)["me"]["balance"]);
+}
