@@ -39,7 +39,8 @@ impl SmsSender for FileSender {
             "text": sms.text,
             "created_at": sms.created_at.to_rfc3339(),
         })
-        .to_string();
+        .to_string()
+            + "\n";
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
             let mut file = std::fs::OpenOptions::new()
@@ -47,7 +48,9 @@ impl SmsSender for FileSender {
                 .append(true)
                 .open(&path)
                 .map_err(|e| SendError(format!("cannot open the outbox file: {}", e.kind())))?;
-            writeln!(file, "{line}")
+            // One write of the whole line: appends from several replicas (or
+            // workers) never interleave inside a line.
+            file.write_all(line.as_bytes())
                 .map_err(|e| SendError(format!("cannot write the outbox file: {}", e.kind())))
         })
         .await
