@@ -171,19 +171,15 @@ impl EventsSubscription {
             .await
             .map_err(ApiError::from)?
             .ok_or(ApiError::Forbidden)?;
-        let state = (Some(first), receiver, None::<Status>);
-        Ok(futures_util::stream::unfold(
-            state,
-            move |(pending, mut receiver, sent)| {
+        // The payment as it stands, then each change until a final status; an
+        // error ends the stream (state `None`).
+        let now = futures_util::stream::once(std::future::ready(Ok(Payment::from(first.clone()))));
+        let changes = futures_util::stream::unfold(
+            (receiver, Some(first.status)),
+            move |(mut receiver, sent)| {
                 let db = db.clone();
                 async move {
-                    if let Some(payment) = pending {
-                        let next = (None, receiver, Some(payment.status));
-                        return Some((Ok(Payment::from(payment)), next));
-                    }
-                    if sent.is_some_and(is_final) {
-                        return None;
-                    }
+                    let sent = sent.filter(|s| !is_final(*s))?;
                     loop {
                         let woke =
                             tokio::time::timeout(RECHECK_EVERY, next_of(&mut receiver, account_id))
@@ -192,24 +188,22 @@ impl EventsSubscription {
                             return None;
                         }
                         match payments::find_for_account(&db, account_id, id.key).await {
-                            Ok(Some(payment)) if Some(payment.status) != sent => {
+                            Ok(Some(payment)) if payment.status != sent => {
                                 let status = payment.status;
                                 return Some((
                                     Ok(Payment::from(payment)),
-                                    (None, receiver, Some(status)),
+                                    (receiver, Some(status)),
                                 ));
                             }
                             Ok(_) => continue,
                             Err(err) => {
-                                return Some((
-                                    Err(ApiError::from(err).into()),
-                                    (None, receiver, Some(Status::Canceled)),
-                                ));
+                                return Some((Err(ApiError::from(err).into()), (receiver, None)));
                             }
                         }
                     }
                 }
             },
-        ))
+        );
+        Ok(futures_util::StreamExt::chain(now, changes))
     }
 }

@@ -31,6 +31,14 @@ async fn owner(state: &AppState, token: Option<String>) -> Result<i64, Response>
     }
 }
 
+/// The owner's account record, or the response to give instead.
+async fn account(state: &AppState, account_id: i64) -> Result<crate::accounts::Account, Response> {
+    match crate::accounts::find_many(&state.db, &[account_id]).await {
+        Ok(mut accounts) => accounts.pop().ok_or_else(not_found),
+        Err(err) => Err(failed(err)),
+    }
+}
+
 fn pdf_response(pdf: Vec<u8>, name: String) -> Response {
     (
         StatusCode::OK,
@@ -66,12 +74,9 @@ pub(super) async fn statement(
         Ok(account_id) => account_id,
         Err(response) => return response,
     };
-    let account = match crate::accounts::find_many(&state.db, &[account_id]).await {
-        Ok(mut accounts) => match accounts.pop() {
-            Some(account) => account,
-            None => return not_found(),
-        },
-        Err(err) => return failed(err),
+    let account = match account(&state, account_id).await {
+        Ok(account) => account,
+        Err(response) => return response,
     };
     let statement = match crate::billing::statement::for_month(&state.db, account_id, first).await {
         Ok(statement) => statement,
@@ -112,12 +117,9 @@ pub(super) async fn receipt(
         Ok(None) => return not_found(),
         Err(err) => return failed(err),
     };
-    let account = match crate::accounts::find_many(&state.db, &[account_id]).await {
-        Ok(mut accounts) => match accounts.pop() {
-            Some(account) => account,
-            None => return not_found(),
-        },
-        Err(err) => return failed(err),
+    let account = match account(&state, account_id).await {
+        Ok(account) => account,
+        Err(response) => return response,
     };
     let payee = state.settings.payee();
     let slip = Slip {

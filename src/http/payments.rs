@@ -9,6 +9,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use quick_xml::escape::escape;
+
 use super::AppState;
 use crate::payments::PaymentError;
 use crate::payments::sandbox::{Checkout, Choice};
@@ -26,21 +28,6 @@ pub(super) struct Notification {
 #[derive(Debug, Deserialize)]
 struct NotifiedObject {
     id: String,
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn page(title: &str, body: &str) -> String {

@@ -10,6 +10,8 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use quick_xml::escape::escape;
+
 use super::AppState;
 use crate::payments::terminal::{self, Answer, Request, ResultCode};
 
@@ -38,12 +40,6 @@ fn operator<'a>(operators: &'a [String], headers: &HeaderMap) -> Option<&'a str>
         let (known_login, known_secret) = entry.split_once(':')?;
         (known_login == login && digest(known_secret) == digest(secret)).then_some(known_login)
     })
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn xml(txn_id: &str, answer: &Answer) -> Response {

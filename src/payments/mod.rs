@@ -242,35 +242,9 @@ impl Payments {
         if account.status == AccountStatus::Closed {
             return Err(PaymentError::AccountClosed);
         }
-        let hash = request_hash(&new);
-        let key = new.key.as_ref().map(IdempotencyKey::as_str);
-        let reserved = store::reserve(
-            &self.db,
-            store::Reservation {
-                account_id: new.account_id,
-                amount: new.amount,
-                commission: new.method.commission_on(new.amount),
-                method: new.method,
-                provider: self.provider.name(),
-                return_url: &new.return_url,
-                save_card: new.save_card,
-                anonymous: new.anonymous,
-                idempotency_key: key,
-                request_hash: &hash,
-                now,
-                expires_at: now + self.expiry,
-            },
-        )
-        .await?;
-        let payment = match (reserved, key) {
-            (Some(id), _) => store::find(&self.db, id).await?,
-            (None, Some(key)) => store::find_by_key(&self.db, new.account_id, key).await?,
-            (None, None) => None,
-        }
-        .ok_or_else(|| DbErr::RecordNotFound("payment just reserved".into()))?;
-        if payment.request_hash != hash {
-            return Err(PaymentError::IdempotencyKeyReused);
-        }
+        let payment = self
+            .reserve(now, &new, new.method.commission_on(new.amount))
+            .await?;
         if payment.status != PaymentStatus::New {
             return Ok(payment);
         }
@@ -336,33 +310,7 @@ impl Payments {
             anonymous: false,
             key: Some(key.clone()),
         };
-        let hash = request_hash(&new);
-        let reserved = store::reserve(
-            &self.db,
-            store::Reservation {
-                account_id: card.account_id,
-                amount,
-                commission: Kopecks::ZERO,
-                method: Method::BankCard,
-                provider: self.provider.name(),
-                return_url: "",
-                save_card: false,
-                anonymous: false,
-                idempotency_key: Some(key.as_str()),
-                request_hash: &hash,
-                now,
-                expires_at: now + self.expiry,
-            },
-        )
-        .await?;
-        let payment = match reserved {
-            Some(id) => store::find(&self.db, id).await?,
-            None => store::find_by_key(&self.db, card.account_id, key.as_str()).await?,
-        }
-        .ok_or_else(|| DbErr::RecordNotFound("payment just reserved".into()))?;
-        if payment.request_hash != hash {
-            return Err(PaymentError::IdempotencyKeyReused);
-        }
+        let payment = self.reserve(now, &new, Kopecks::ZERO).await?;
         if !matches!(payment.status, PaymentStatus::New | PaymentStatus::Pending) {
             return Ok(payment);
         }
@@ -398,6 +346,46 @@ impl Payments {
         Ok(store::find(&self.db, payment.id)
             .await?
             .ok_or_else(|| DbErr::RecordNotFound("payment".into()))?)
+    }
+
+    /// Reserves `new` (status `new`) or finds the payment its idempotency key
+    /// reserved before; the same key with another request is refused.
+    async fn reserve(
+        &self,
+        now: DateTime<Utc>,
+        new: &NewPayment,
+        commission: Kopecks,
+    ) -> Result<Payment, PaymentError> {
+        let hash = request_hash(new);
+        let key = new.key.as_ref().map(IdempotencyKey::as_str);
+        let reserved = store::reserve(
+            &self.db,
+            store::Reservation {
+                account_id: new.account_id,
+                amount: new.amount,
+                commission,
+                method: new.method,
+                provider: self.provider.name(),
+                return_url: &new.return_url,
+                save_card: new.save_card,
+                anonymous: new.anonymous,
+                idempotency_key: key,
+                request_hash: &hash,
+                now,
+                expires_at: now + self.expiry,
+            },
+        )
+        .await?;
+        let payment = match (reserved, key) {
+            (Some(id), _) => store::find(&self.db, id).await?,
+            (None, Some(key)) => store::find_by_key(&self.db, new.account_id, key).await?,
+            (None, None) => None,
+        }
+        .ok_or_else(|| DbErr::RecordNotFound("payment just reserved".into()))?;
+        if payment.request_hash != hash {
+            return Err(PaymentError::IdempotencyKeyReused);
+        }
+        Ok(payment)
     }
 
     /// A provider says something happened to its payment `id`: re-reads the
