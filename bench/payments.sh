@@ -2,7 +2,7 @@
 # Payment confirmations through the webhook, on PostgreSQL, side by side with
 # the database floor: N sandbox payments the payer has paid (written by SQL:
 # creating them is not what is measured), each notification delivered twice,
-# 32 at a time (bench/webhooks.py, keep-alive connections), against the release
+# 32 at a time (bench/load, keep-alive connections), against the release
 # build; then pgbench replays the same
 # statements one confirmation sends (bench/payments.pgbench) with the same
 # concurrency. Afterwards every balance must equal its ledger and no payment
@@ -19,8 +19,9 @@ THREADS=${THREADS:-2}
 PORT=${PORT:-18090}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 
-cargo build --release -q
+cargo build --release -q -p kabinet -p kabinet-load
 BIN=${CARGO_TARGET_DIR:-target}/release/kabinet
+LOAD=${CARGO_TARGET_DIR:-target}/release/kabinet-load
 work=$(mktemp -d)
 db=kabinet_bench_payments
 url="${PG_URL%/*}/$db"
@@ -60,7 +61,8 @@ done
 
 echo "kabinet $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, PostgreSQL $(psql "$PG_URL" -Atc 'SHOW server_version'), $PAYMENTS payments x 2 deliveries, $CONNECTIONS connections"
 printf '%-34s ' "gateway: webhook deliveries"
-IDS_FILE=$work/ids CONNECTIONS=$CONNECTIONS python3 bench/webhooks.py "$PORT" | sed 's/^RESULT //'
+IDS_FILE=$work/ids CONNECTIONS=$CONNECTIONS REPEAT=2 "$LOAD" "http://127.0.0.1:$PORT/webhooks/payments/sandbox" \
+  '{"type":"notification","event":"payment.succeeded","object":{"id":"{id}"}}' | sed 's/^RESULT //'
 psql "$url" -Atc "SELECT 'credited ' || count(*) || ' of $PAYMENTS' FROM payment WHERE status = 'succeeded'"
 psql "$url" -Atc "SELECT 'payments credited twice: ' || count(*) FROM (SELECT l.account_id FROM payment p
     JOIN ledger_entry l ON l.id = p.ledger_entry_id GROUP BY p.id, l.account_id HAVING count(*) > 1) t"

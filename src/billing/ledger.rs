@@ -70,6 +70,9 @@ pub struct Appended {
     pub entry_id: i64,
     /// The account's balance after it.
     pub balance: Kopecks,
+    /// Whether the account is blocked (read with the balance, so a credit to
+    /// an account that is not blocked needs no further look).
+    pub blocked: bool,
 }
 
 /// Appends an entry and moves the cached balance by its amount. Call inside a
@@ -95,25 +98,34 @@ pub async fn append(
         .exec(db)
         .await?
         .last_insert_id;
-    let balance = add_to_balance(db, entry.account_id, entry.amount).await?;
-    Ok(Appended { entry_id, balance })
+    let (balance, blocked) = add_to_balance(db, entry.account_id, entry.amount).await?;
+    Ok(Appended {
+        entry_id,
+        balance,
+        blocked,
+    })
 }
 
-/// Moves the cached balance atomically; returns the new balance.
-pub async fn add_to_balance(
+/// Moves the cached balance atomically; returns the new balance and whether
+/// the account is blocked.
+async fn add_to_balance(
     db: &impl ConnectionTrait,
     account_id: i64,
     delta: Kopecks,
-) -> Result<Kopecks, DbErr> {
+) -> Result<(Kopecks, bool), DbErr> {
     let row = db
         .query_one_raw(statement(
             db,
-            "UPDATE account SET balance = balance + $1 WHERE id = $2 RETURNING balance",
+            "UPDATE account SET balance = balance + $1 WHERE id = $2 RETURNING balance, status",
             vec![delta.get().into(), account_id.into()],
         ))
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("account {account_id}")))?;
-    Ok(Kopecks::new(row.try_get("", "balance")?))
+    let status: String = row.try_get("", "status")?;
+    Ok((
+        Kopecks::new(row.try_get("", "balance")?),
+        status == "blocked",
+    ))
 }
 
 /// The sum of an account's ledger (what the cached balance must equal).

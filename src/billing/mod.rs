@@ -204,7 +204,9 @@ pub async fn post_in(
     })?;
     if movement.amount > Kopecks::ZERO {
         promised::settle_if_paid(tx, now, account_id).await?;
-        unblock_if_covered(tx, now, account_id, appended.balance).await?;
+        if appended.blocked {
+            unblock_if_covered(tx, now, account_id, appended.balance).await?;
+        }
     }
     Ok(appended)
 }
@@ -215,12 +217,6 @@ async fn unblock_if_covered(
     account_id: i64,
     balance: Kopecks,
 ) -> Result<(), DbErr> {
-    let Some(account) = accounts::find_many(db, &[account_id]).await?.pop() else {
-        return Ok(());
-    };
-    if account.status != AccountStatus::Blocked {
-        return Ok(());
-    }
     let today = moscow_date(now);
     let items = subscriptions::for_accounts(db, &[account_id], today).await?;
     let next_day = total_charge_on(&items, today + Duration::days(1));

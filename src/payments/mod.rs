@@ -502,7 +502,7 @@ impl Payments {
         }
     }
 
-    /// Marks the payment paid and credits it, in one transaction, once.
+    /// Credits the payment and marks it paid, in one transaction, once.
     async fn credit(
         &self,
         now: DateTime<Utc>,
@@ -510,10 +510,6 @@ impl Payments {
         at_provider: &ProviderPayment,
     ) -> Result<Settlement, PaymentError> {
         let tx = self.db.begin().await?;
-        if !store::mark_succeeded(&tx, payment.id, &at_provider.id, now).await? {
-            tx.rollback().await?;
-            return Ok(Settlement::Unchanged);
-        }
         let appended = billing::post_in(
             &tx,
             now,
@@ -526,7 +522,13 @@ impl Payments {
             },
         )
         .await?;
-        store::link_entry(&tx, payment.id, appended.entry_id).await?;
+        // The guard comes after the entry so that marking and linking are one
+        // statement; a second delivery racing this one waits on the account
+        // row, then finds the payment paid and rolls its entry back.
+        if !store::mark_succeeded(&tx, payment.id, &at_provider.id, appended.entry_id, now).await? {
+            tx.rollback().await?;
+            return Ok(Settlement::Unchanged);
+        }
         if payment.save_card
             && let Some(method) = &at_provider.saved_method
         {

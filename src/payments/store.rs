@@ -189,13 +189,15 @@ pub(super) async fn forget_reservation(db: &impl ConnectionTrait, id: i64) -> Re
     Ok(())
 }
 
-/// Marks a payment paid unless it is already; `true` when this call did it
-/// (and must credit it). The row lock makes a concurrent second call wait and
-/// then find it paid.
+/// Marks a payment paid and links its ledger entry, unless it is paid
+/// already; `true` when this call did it (otherwise the caller rolls its entry
+/// back). The row lock makes a concurrent second call wait and then find it
+/// paid.
 pub(super) async fn mark_succeeded(
     db: &impl ConnectionTrait,
     id: i64,
     provider_payment_id: &str,
+    entry_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let result = payment::Entity::update_many()
@@ -206,25 +208,12 @@ pub(super) async fn mark_succeeded(
         )
         .col_expr(Column::ConfirmationUrl, Expr::value(None::<String>))
         .col_expr(Column::FinishedAt, Expr::value(now))
+        .col_expr(Column::LedgerEntryId, Expr::value(entry_id))
         .filter(Column::Id.eq(id))
         .filter(Column::Status.ne(PaymentStatus::Succeeded))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
-}
-
-/// Links a credited payment to its ledger entry.
-pub(super) async fn link_entry(
-    db: &impl ConnectionTrait,
-    id: i64,
-    entry_id: i64,
-) -> Result<(), DbErr> {
-    payment::Entity::update_many()
-        .col_expr(Column::LedgerEntryId, Expr::value(entry_id))
-        .filter(Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Marks a waiting payment cancelled; `true` when it was waiting.

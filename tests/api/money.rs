@@ -241,6 +241,45 @@ async fn a_charge_below_zero_blocks_and_a_covering_credit_unblocks_at_once() {
 }
 
 #[tokio::test]
+async fn a_card_payment_that_covers_the_next_day_unblocks_at_once() {
+    let app = TestApp::spawn().await;
+    let staff = staff_token(&app).await;
+    account_with(&app, "500000000310", 30_000, ymd(2026, 11, 1)).await; // 10.00 ₽ a day in November
+    adjust(&app, &staff, "500000000310", "5.00").await;
+    bill(&app, ymd(2026, 11, 26)).await;
+    assert_eq!(
+        account(&app, &staff, "500000000310", None, None).await["status"],
+        "BLOCKED"
+    );
+    // Paid by card through the sandbox (by account number, as anyone may).
+    let created = app
+        .graphql(
+            "mutation ($i: CreatePaymentInput!) { createPayment(input: $i) { payment { confirmationUrl } userErrors { code } } }",
+            json!({ "i": { "amount": "100.00", "returnUrl": "https://shop.example/", "accountNumber": "500000000310" } }),
+        )
+        .await;
+    let url = data(&created)["createPayment"]["payment"]["confirmationUrl"]
+        .as_str()
+        .expect("a confirmation URL")
+        .to_owned();
+    let path = &url[url.find("/sandbox/checkout/").expect("a sandbox page")..];
+    let paid = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+        .post(app.url(&format!("{path}/pay")))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(paid.status(), 303);
+    let active = account(&app, &staff, "500000000310", None, None).await;
+    assert_eq!(active["balance"]["amount"], "95.00");
+    assert_eq!(active["status"], "ACTIVE");
+    assert_eq!(active["statusHistory"][0]["from"], "BLOCKED");
+    assert_eq!(active["statusHistory"][0]["to"], "ACTIVE");
+}
+
+#[tokio::test]
 async fn days_until_blocking_follow_the_real_calendar() {
     let app = TestApp::spawn().await;
     let staff = staff_token(&app).await;
