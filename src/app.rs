@@ -95,6 +95,7 @@ impl App {
             provider,
             expiry: settings.payment_expiry(),
             events: events.clone(),
+            bonus: settings.bonus_rules(),
         };
         let services = graphql::SchemaServices {
             hasher,

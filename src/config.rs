@@ -218,6 +218,51 @@ pub struct Settings {
     )]
     pub payment_expiry_minutes: i64,
 
+    /// Bonus points for joining the bonus program.
+    #[arg(
+        long,
+        env = "KABINET_BONUS_ENROLMENT_POINTS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub bonus_enrolment_points: i64,
+
+    /// A payment of at least this many roubles earns bonus points.
+    #[arg(
+        long,
+        env = "KABINET_BONUS_LARGE_PAYMENT_RUB",
+        default_value_t = 3000,
+        global = true
+    )]
+    pub bonus_large_payment_rub: i64,
+
+    /// Bonus points for a large payment.
+    #[arg(
+        long,
+        env = "KABINET_BONUS_LARGE_PAYMENT_POINTS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub bonus_large_payment_points: i64,
+
+    /// Points for a month's paid charges: this many per 100 roubles charged.
+    #[arg(
+        long,
+        env = "KABINET_BONUS_POINTS_PER_100_RUB",
+        default_value_t = 5,
+        global = true
+    )]
+    pub bonus_points_per_100_rub: i64,
+
+    /// Days earned bonus points last before they expire.
+    #[arg(
+        long,
+        env = "KABINET_BONUS_POINTS_DAYS",
+        default_value_t = 365,
+        global = true
+    )]
+    pub bonus_points_days: i64,
+
     /// The gateway's address as browsers reach it (for the sandbox checkout
     /// page's links); by default `http://` and the listen address.
     #[arg(long, env = "KABINET_PUBLIC_URL", global = true)]
@@ -370,6 +415,19 @@ impl Settings {
         match &self.public_url {
             Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
             _ => format!("http://{}", self.listen),
+        }
+    }
+
+    /// The bonus program's numbers.
+    pub fn bonus_rules(&self) -> crate::bonus::BonusRules {
+        crate::bonus::BonusRules {
+            enrolment_points: self.bonus_enrolment_points.clamp(0, 1_000_000),
+            large_payment: crate::money::Kopecks::new(
+                self.bonus_large_payment_rub.clamp(1, 100_000_000) * 100,
+            ),
+            large_payment_points: self.bonus_large_payment_points.clamp(0, 1_000_000),
+            points_per_100_rub: self.bonus_points_per_100_rub.clamp(0, 100),
+            validity: chrono::Duration::days(self.bonus_points_days.clamp(1, 36_500)),
         }
     }
 

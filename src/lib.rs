@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod billing;
+pub mod bonus;
 pub mod catalog;
 pub mod clock;
 pub mod config;

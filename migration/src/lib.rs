@@ -14,6 +14,7 @@ mod m20261203_000008_payments;
 mod m20261203_000009_terminal_payments;
 mod m20261203_000010_cards_autopayment_refunds;
 mod m20261203_000011_payment_receipts;
+mod m20261204_000012_bonus;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_terminal_payments::Migration),
             Box::new(m20261203_000010_cards_autopayment_refunds::Migration),
             Box::new(m20261203_000011_payment_receipts::Migration),
+            Box::new(m20261204_000012_bonus::Migration),
         ]
     }
 }

@@ -61,7 +61,7 @@ async fn charge_batch(
          WHERE s.starts_on <= $1 AND (s.ends_on IS NULL OR s.ends_on >= $1) AND {amount} > 0 \
            AND s.account_id IN ({}) \
          ON CONFLICT (subscription_id, charge_day) DO NOTHING \
-         RETURNING account_id, amount",
+         RETURNING account_id, amount, subscription_id",
         placeholders(6, ids.len())
     );
     let mut values: Vec<Value> = vec![
@@ -78,6 +78,9 @@ async fn charge_batch(
     for row in &written {
         let account: i64 = row.try_get("", "account_id")?;
         let amount: i64 = row.try_get("", "amount")?;
+        *deltas.entry(account).or_default() += amount;
+    }
+    for (account, amount) in discount_written(&tx, day, &written).await? {
         *deltas.entry(account).or_default() += amount;
     }
     let mut blocked = 0;
@@ -136,6 +139,68 @@ async fn charge_batch(
     }
     tx.commit().await?;
     Ok((written.len() as u64, blocked, moved))
+}
+
+/// Bonus discounts (see `bonus::redeem`) of the internet charges this run just
+/// wrote: a charge is written once, so its discount is too. The discounted
+/// monthly amount (`fee × percent / 100`, rounded down) is spread over the
+/// month's days as fees are, so the month's entries add up to it exactly.
+async fn discount_written(
+    tx: &impl ConnectionTrait,
+    day: NaiveDate,
+    written: &[sea_orm::QueryResult],
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut charged = Vec::with_capacity(written.len());
+    for row in written {
+        charged.push((
+            row.try_get::<i64>("", "account_id")?,
+            row.try_get::<i64>("", "subscription_id")?,
+        ));
+    }
+    let mut accounts: Vec<i64> = charged.iter().map(|(account, _)| *account).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_percent: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+    for (account, percent) in crate::bonus::redeem::discounts_on(tx, day, &accounts).await? {
+        by_percent.entry(percent).or_default().push(account);
+    }
+    let n = i64::from(days_in_month(day));
+    let dom = i64::from(day.day());
+    let fee = "(CASE WHEN s.promo_fee IS NOT NULL AND s.promo_until >= $1 THEN s.promo_fee ELSE s.monthly_fee END)";
+    let discounted = format!("({fee} * $6 / 100)");
+    let amount = super::arithmetic::daily_charge_sql(&discounted, "$2", "$3");
+    let mut credited = Vec::new();
+    for (percent, accounts) in by_percent {
+        let subscriptions: Vec<i64> = charged
+            .iter()
+            .filter(|(account, _)| accounts.contains(account))
+            .map(|(_, subscription)| *subscription)
+            .collect();
+        let sql = format!(
+            "INSERT INTO ledger_entry (account_id, kind, amount, occurred_at, moscow_day, description) \
+             SELECT s.account_id, 'bonus_discount', {amount}, $4, $1, $5 || c.name \
+             FROM subscription s JOIN catalog_item c ON c.id = s.catalog_item_id \
+             WHERE c.kind = 'internet' AND {amount} > 0 AND s.id IN ({}) \
+             RETURNING account_id, amount",
+            placeholders(7, subscriptions.len()),
+        );
+        let mut values: Vec<Value> = vec![
+            day.into(),
+            n.into(),
+            dom.into(),
+            start_of_moscow_day(day).into(),
+            format!("Скидка {percent} % за баллы, {}: ", day.format("%d.%m.%Y")).into(),
+            i64::from(percent).into(),
+        ];
+        values.extend(subscriptions.iter().map(|id| Value::from(*id)));
+        for row in tx.query_all_raw(statement(tx, &sql, values)).await? {
+            credited.push((row.try_get("", "account_id")?, row.try_get("", "amount")?));
+        }
+    }
+    Ok(credited)
 }
 
 /// Charges `day` to every active account and records the day as billed.

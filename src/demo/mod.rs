@@ -4,6 +4,7 @@
 //! catalog and months of history through the billing code, `tv` the demo week
 //! through the XMLTV import.
 
+mod bonus;
 mod money;
 pub mod tv;
 
@@ -30,6 +31,9 @@ pub enum DemoError {
     /// A password could not be hashed.
     #[error(transparent)]
     Auth(#[from] auth::AuthError),
+    /// A demo bonus item was refused (a bug in `demo::bonus`).
+    #[error(transparent)]
+    Bonus(#[from] crate::bonus::BonusError),
     /// A demo value did not parse (a bug in this file).
     #[error("invalid demo value: {0}")]
     Invalid(&'static str),
@@ -151,5 +155,6 @@ pub async fn seed_if_empty(
         money::seed(db, now, demo, demo2).await?;
     }
     tv::seed(db, now).await?;
+    bonus::seed(db, now).await?;
     Ok(true)
 }

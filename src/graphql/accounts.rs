@@ -106,6 +106,11 @@ impl Account {
         AccountMoney::summary(ctx, self.0.id).await
     }
 
+    /// The bonus program: membership, points, referral code, history.
+    async fn bonus(&self, ctx: &Context<'_>) -> Result<super::bonus::BonusAccount, ApiError> {
+        super::bonus::BonusAccount::load(ctx, self.0.id).await
+    }
+
     /// The tariff plan in force today.
     async fn tariff(&self, ctx: &Context<'_>) -> Result<Option<Tariff>, ApiError> {
         let today = moscow_date(ctx.clock().now());

@@ -18,6 +18,7 @@ use crate::billing::subscriptions::{Ownership, Subscription as Item};
 use crate::billing::{self, BillingError, Movement};
 use crate::catalog::CatalogItem;
 use crate::events::{AccountEvent, Events};
+use crate::money::Kopecks;
 use crate::time::moscow_date;
 
 /// How long a promised payment lasts (schema data).
@@ -251,6 +252,21 @@ pub struct CostBreakdown {
     /// Each recurring charge.
     #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     pub lines: Vec<CostLine>,
+    /// Discounts paid with bonus points for this month and the next.
+    pub bonus_discounts: Vec<BonusDiscountLine>,
+    /// The monthly total today less this month's bonus discount.
+    pub total_after_bonus_discount: Money,
+}
+
+/// A discount on the internet fee paid with bonus points.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct BonusDiscountLine {
+    /// The month it covers (its first day).
+    pub month: Date,
+    /// Percent of the internet fee.
+    pub percent: i32,
+    /// What it takes off the month's internet fees in force today.
+    pub amount: Money,
 }
 
 /// The state of a promised payment.
@@ -386,7 +402,7 @@ fn user_error(err: BillingError) -> Result<UserError, ApiError> {
 pub struct AccountSummary {
     /// Balance: the sum of all payments and charges.
     pub balance: Money,
-    /// Bonus points (0 until the subscriber joins the bonus program).
+    /// Bonus points held (0 until the subscriber joins the bonus program).
     pub bonus_points: i32,
     /// Whole days the balance (plus any promised credit) covers at the real daily
     /// charges of the coming days; null when nothing is charged; 0 when blocked.
@@ -415,9 +431,12 @@ impl AccountMoney {
         account_id: i64,
     ) -> Result<AccountSummary, ApiError> {
         let s = billing::summary(ctx.db(), ctx.clock().now(), account_id).await?;
+        let points = crate::bonus::member(ctx.db(), account_id)
+            .await?
+            .map_or(0, |m| m.points);
         Ok(AccountSummary {
             balance: s.balance.into(),
-            bonus_points: 0,
+            bonus_points: i32::try_from(points).unwrap_or(i32::MAX),
             days_until_block: s
                 .days_until_block
                 .map(|d| i32::try_from(d).unwrap_or(i32::MAX)),
@@ -439,9 +458,36 @@ impl AccountMoney {
             .load_many(items.iter().map(|i| i.item_id))
             .await?;
         let cost = billing::subscriptions::breakdown_on(&items, today);
+        let internet: Kopecks = cost
+            .lines
+            .iter()
+            .filter(|line| {
+                catalog
+                    .get(&line.item_id)
+                    .is_some_and(|e| e.kind == crate::catalog::ServiceKind::Internet)
+            })
+            .map(|line| line.fee)
+            .sum();
+        let discounts = crate::bonus::redeem::discounts_around(ctx.db(), today, account_id).await?;
+        let this_month = crate::bonus::redeem::month_of(today);
+        let this_month_discount: Kopecks = discounts
+            .iter()
+            .filter(|(month, _)| *month == this_month)
+            .map(|(_, percent)| crate::bonus::redeem::discount_of(internet, *percent))
+            .sum();
+        let bonus_discounts = discounts
+            .into_iter()
+            .map(|(month, percent)| BonusDiscountLine {
+                month: Date(month),
+                percent,
+                amount: crate::bonus::redeem::discount_of(internet, percent).into(),
+            })
+            .collect();
         Ok(CostBreakdown {
             total: cost.total.into(),
             total_after_promos: cost.total_after_promos.into(),
+            total_after_bonus_discount: (cost.total - this_month_discount).into(),
+            bonus_discounts,
             lines: cost
                 .lines
                 .into_iter()
@@ -660,6 +706,7 @@ impl BillingStaffMutation {
 pub struct StaffMutation(
     BillingStaffMutation,
     super::payments::PaymentsStaffMutation,
+    super::bonus::BonusStaffMutation,
     super::tv_import::TvStaffMutation,
 );
 
@@ -675,6 +722,7 @@ impl StaffMutationRoot {
         Ok(StaffMutation(
             BillingStaffMutation { credential_id },
             super::payments::PaymentsStaffMutation { credential_id },
+            super::bonus::BonusStaffMutation { credential_id },
             super::tv_import::TvStaffMutation,
         ))
     }

@@ -172,6 +172,16 @@ pub enum UserErrorCode {
     ProviderUnavailable,
     /// The payment provider refused the operation.
     ProviderRefused,
+    /// Already in the bonus program.
+    AlreadyEnrolled,
+    /// Join the bonus program first.
+    NotEnrolled,
+    /// Fewer bonus points than needed.
+    InsufficientPoints,
+    /// None left in stock.
+    OutOfStock,
+    /// Not offered for the subscriber's services.
+    NotAvailableForTariff,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

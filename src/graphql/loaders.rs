@@ -44,6 +44,12 @@ pub struct Loaders {
     pub payments: DataLoader<ById<crate::payments::Payment>>,
     /// Refunds by payment id.
     pub refunds: DataLoader<RefundsLoader>,
+    /// Bonus catalog items by id (withdrawn ones too, for past redemptions).
+    pub bonus_items: DataLoader<ById<crate::bonus::catalog::Item>>,
+    /// Bonus redemptions by id (ownership is checked by the caller).
+    pub bonus_redemptions: DataLoader<ById<crate::bonus::redeem::Redemption>>,
+    /// What decides whether a subscriber can take catalog items, by account id.
+    pub bonus_viewers: DataLoader<BonusViewerLoader>,
 }
 
 impl Loaders {
@@ -110,6 +116,22 @@ impl Loaders {
                 |db, ids| Box::pin(async move { crate::payments::find_many(&db, &ids).await }),
             ),
             refunds: DataLoader::new(RefundsLoader(db.clone()), tokio::spawn),
+            bonus_items: by_id(
+                db,
+                |i| i.id,
+                |db, ids| {
+                    Box::pin(async move { crate::bonus::catalog::find_many(&db, &ids).await })
+                },
+            ),
+            bonus_redemptions: by_id(
+                db,
+                |r| r.id,
+                |db, ids| Box::pin(async move { crate::bonus::redeem::find_many(&db, &ids).await }),
+            ),
+            bonus_viewers: DataLoader::new(
+                BonusViewerLoader(db.clone(), clock.clone()),
+                tokio::spawn,
+            ),
             tv_days: DataLoader::new(TvDayLoader(db.clone(), guide.clone()), tokio::spawn),
             tv_ratings: DataLoader::new(TvRatingLoader(db.clone()), tokio::spawn),
             tv_own_ratings: DataLoader::new(TvOwnRatingLoader(db.clone()), tokio::spawn),
@@ -293,6 +315,27 @@ impl Loader<i64> for TvVisibilityLoader {
                 .await
                 .map_err(Arc::new)?;
             out.insert(*id, visibility);
+        }
+        Ok(out)
+    }
+}
+
+/// Loads what decides whether a subscriber can take bonus catalog items.
+pub struct BonusViewerLoader(DatabaseConnection, SharedClock);
+
+impl Loader<i64> for BonusViewerLoader {
+    type Value = crate::bonus::catalog::Viewer;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let now = self.1.now();
+        let mut out = HashMap::new();
+        // One viewer per request: the batch has one key.
+        for id in ids {
+            let viewer = crate::bonus::redeem::viewer(&self.0, now, *id)
+                .await
+                .map_err(Arc::new)?;
+            out.insert(*id, viewer);
         }
         Ok(out)
     }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod autopay;
 pub mod billing;
+pub mod bonus;
 pub mod catalog;
 pub mod connection;
 pub mod context;
@@ -43,6 +44,7 @@ pub struct Query(
     support::SupportQuery,
     catalog::CatalogQuery,
     payments::PaymentsQuery,
+    bonus::BonusQuery,
     tv::TvQuery,
     tv_search::TvSearchQuery,
     notices::NoticesQuery,
@@ -59,6 +61,7 @@ pub struct Mutation(
     payments::PaymentsMutation,
     payments::ReceiptsMutation,
     autopay::AutopayMutation,
+    bonus::BonusMutation,
     billing::StaffMutationRoot,
     tv::TvMutation,
     tv_personal::TvPersonalMutation,
@@ -126,6 +129,7 @@ pub fn build_schema(
         )))
         .data(services.hasher)
         .data(services.sms_wake)
+        .data(services.payments.bonus)
         .data(services.payments)
         .data(settings.payee())
         .data(payments::PublicUrl(settings.public_url()))

@@ -37,11 +37,15 @@ pub enum NodeKind {
     TvReminder,
     Payment,
     SavedCard,
+    /// A bonus catalog item (public).
+    BonusItem,
+    /// A bonus redemption (its owner only).
+    BonusRedemption,
 }
 
 impl NodeKind {
     // Keep in step with `name` below (a unit test round-trips every kind).
-    const ALL: [NodeKind; 9] = [
+    const ALL: [NodeKind; 11] = [
         NodeKind::Account,
         NodeKind::ServiceNotice,
         NodeKind::LoginSession,
@@ -51,6 +55,8 @@ impl NodeKind {
         NodeKind::TvReminder,
         NodeKind::Payment,
         NodeKind::SavedCard,
+        NodeKind::BonusItem,
+        NodeKind::BonusRedemption,
     ];
 
     fn name(self) -> &'static str {
@@ -64,6 +70,8 @@ impl NodeKind {
             NodeKind::TvReminder => "TvReminder",
             NodeKind::Payment => "Payment",
             NodeKind::SavedCard => "SavedCard",
+            NodeKind::BonusItem => "BonusItem",
+            NodeKind::BonusRedemption => "BonusRedemption",
         }
     }
 }
@@ -124,6 +132,10 @@ pub enum Node {
     TvReminder(TvReminder),
     Payment(Payment),
     SavedCard(SavedCard),
+    /// A bonus catalog item.
+    BonusItem(super::bonus::BonusItem),
+    /// An item taken for points.
+    BonusRedemption(super::bonus::BonusRedemption),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
@@ -180,6 +192,20 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
             Some(account) => crate::payments::cards::find(ctx.db(), account, id.key)
                 .await?
                 .map(|c| Node::SavedCard(SavedCard(c))),
+            None => None,
+        },
+        NodeKind::BonusItem => loaders
+            .bonus_items
+            .load_one(id.key)
+            .await?
+            .map(|i| Node::BonusItem(i.into())),
+        NodeKind::BonusRedemption => match ctx.viewer().account_id() {
+            Some(account) => loaders
+                .bonus_redemptions
+                .load_one(id.key)
+                .await?
+                .filter(|r| r.account_id == account)
+                .map(|r| Node::BonusRedemption(r.into())),
             None => None,
         },
         NodeKind::TvReminder => match ctx.viewer().account_id() {

@@ -91,10 +91,7 @@ pub(super) async fn terminal(
     let echoed: String = request.txn_id.chars().take(32).collect();
     let answer = match query.command.as_deref() {
         Some("check") => terminal::check(&state.db, &request).await,
-        Some("pay") => {
-            let events = &state.payments.events;
-            terminal::pay(&state.db, events, state.clock.now(), operator, &request).await
-        }
+        Some("pay") => terminal::pay(&state.payments, state.clock.now(), operator, &request).await,
         _ => Answer {
             result: ResultCode::Other,
             prv_txn: None,

@@ -178,6 +178,8 @@ pub struct Payments {
     pub expiry: Duration,
     /// Where status and balance changes are told.
     pub events: Events,
+    /// Points for large payments.
+    pub bonus: crate::bonus::BonusRules,
 }
 
 fn check_return_url(url: &str) -> Result<(), PaymentError> {
@@ -529,6 +531,15 @@ impl Payments {
             tx.rollback().await?;
             return Ok(Settlement::Unchanged);
         }
+        crate::bonus::award_for_payment(
+            &tx,
+            now,
+            &self.bonus,
+            payment.account_id,
+            payment.amount,
+            appended.entry_id,
+        )
+        .await?;
         if payment.save_card
             && let Some(method) = &at_provider.saved_method
         {

@@ -10,11 +10,12 @@ use sea_orm::{
     QueryFilter, TransactionTrait,
 };
 
+use super::Payments;
 use super::methods::{self, AmountError};
 use crate::accounts::{self, AccountNumber, AccountStatus};
 use crate::billing::ledger::EntryKind;
 use crate::billing::{self, Movement};
-use crate::events::{AccountEvent, Events};
+use crate::events::AccountEvent;
 use crate::money::Kopecks;
 use crate::time::MOSCOW;
 
@@ -170,13 +171,13 @@ pub async fn check(db: &DatabaseConnection, request: &Request) -> Answer {
 
 /// `command=pay`: credits the sum once per operator and transaction id.
 pub async fn pay(
-    db: &DatabaseConnection,
-    events: &Events,
+    payments: &Payments,
     now: DateTime<Utc>,
     operator: &str,
     request: &Request,
 ) -> Answer {
-    match pay_once(db, now, operator, request).await {
+    let events = &payments.events;
+    match pay_once(&payments.db, &payments.bonus, now, operator, request).await {
         Ok((answer, credited)) => {
             if let Some((account_id, balance)) = credited {
                 events
@@ -227,6 +228,7 @@ type Paid = (Answer, Option<(i64, Kopecks)>);
 
 async fn pay_once(
     db: &DatabaseConnection,
+    bonus: &crate::bonus::BonusRules,
     now: DateTime<Utc>,
     operator: &str,
     request: &Request,
@@ -273,6 +275,8 @@ async fn pay_once(
     };
     match terminal_payment::Entity::insert(row).exec(&tx).await {
         Ok(inserted) => {
+            crate::bonus::award_for_payment(&tx, now, bonus, account_id, sum, appended.entry_id)
+                .await?;
             tx.commit().await?;
             let answer = Answer {
                 result: ResultCode::Ok,

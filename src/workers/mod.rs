@@ -194,6 +194,19 @@ impl Workers {
                         .map_err(|e| e.to_string())
                 })
             }),
+            // A month's points once its last day is billed; expired points.
+            spawn("bonus", ctx.poll, None, |ctx| {
+                Box::pin(async move {
+                    let now = ctx.clock.now();
+                    crate::bonus::earn::award_due(&ctx.db, now, &ctx.payments.bonus)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    crate::bonus::earn::expire_due(&ctx.db, now)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                })
+            }),
             spawn("housekeeping", HOUSEKEEPING_EVERY, None, |ctx| {
                 Box::pin(async move {
                     ratelimit::forget_old(&ctx.db, ctx.clock.now())

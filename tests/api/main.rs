@@ -9,6 +9,7 @@ mod access;
 mod autopayment;
 mod billing_runs;
 mod binary;
+mod bonus;
 mod documents;
 mod graphiql;
 mod hardening_sessions;
