@@ -42,6 +42,9 @@ pub enum StartupError {
     /// An EPG import failed and changed nothing.
     #[error("EPG import failed, nothing changed: {0}")]
     Import(#[from] crate::tv::TvError),
+    /// A coverage import failed and changed nothing.
+    #[error("coverage import failed, nothing changed: {0}")]
+    Coverage(#[from] crate::coverage::ImportError),
     /// A file could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
@@ -323,6 +326,27 @@ pub async fn import_epg(settings: &Settings, file: &std::path::Path) -> Result<(
         replaced = report.replaced,
         seconds = started.elapsed().as_secs_f64(),
         "EPG imported"
+    );
+    Ok(())
+}
+
+/// `kabinet import-coverage FILE`.
+pub async fn import_coverage(
+    settings: &Settings,
+    file: &std::path::Path,
+) -> Result<(), StartupError> {
+    let reader = std::fs::File::open(file).map_err(|source| StartupError::Read {
+        path: file.to_owned(),
+        source,
+    })?;
+    let db = open_database(settings, 2, Arc::default()).await?;
+    let imported = crate::coverage::import(&db, std::io::BufReader::new(reader)).await;
+    let _ = db.close().await;
+    let report = imported?;
+    tracing::info!(
+        streets = report.streets,
+        addresses = report.addresses,
+        "coverage imported"
     );
     Ok(())
 }

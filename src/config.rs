@@ -36,6 +36,12 @@ pub enum Command {
         /// The XMLTV file.
         file: PathBuf,
     },
+    /// Replace the coverage list with a CSV file (header
+    /// `street,house,entrance,technologies,tariffs`); a broken file changes nothing.
+    ImportCoverage {
+        /// The CSV file.
+        file: PathBuf,
+    },
     /// Print the demo TV week (220 channels, 7 days around today) as XMLTV, for
     /// trying `import-epg` and for benchmarks.
     DemoEpg,
@@ -254,6 +260,15 @@ pub struct Settings {
     )]
     pub bonus_points_per_100_rub: i64,
 
+    /// Bonus points for a friend who connects with the member's referral code.
+    #[arg(
+        long,
+        env = "KABINET_BONUS_REFERRAL_POINTS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub bonus_referral_points: i64,
+
     /// Days earned bonus points last before they expire.
     #[arg(
         long,
@@ -427,6 +442,7 @@ impl Settings {
             ),
             large_payment_points: self.bonus_large_payment_points.clamp(0, 1_000_000),
             points_per_100_rub: self.bonus_points_per_100_rub.clamp(0, 100),
+            referral_points: self.bonus_referral_points.clamp(0, 1_000_000),
             validity: chrono::Duration::days(self.bonus_points_days.clamp(1, 36_500)),
         }
     }

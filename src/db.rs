@@ -83,7 +83,10 @@ pub async fn connect(
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         // Statement logs would carry parameter values (hashes, tokens): never log them.
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // SQLite has one writer at a time: a writer (a CLI import beside a busy
+        // server) waits its turn for up to 30 s rather than sqlx's 5.
+        .map_sqlx_sqlite_opts(|opts| opts.busy_timeout(Duration::from_secs(30)));
     let mut db = sea_orm::Database::connect(options)
         .await
         .map_err(|source| DbSetupError::Connect {

@@ -6,12 +6,14 @@
 
 pub mod accounts;
 pub mod app;
+pub mod applications;
 pub mod auth;
 pub mod billing;
 pub mod bonus;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod coverage;
 pub mod db;
 pub mod demo;
 pub mod documents;

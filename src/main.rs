@@ -30,6 +30,10 @@ async fn main() -> ExitCode {
             telemetry::init(cli.settings.log_format);
             app::import_epg(&cli.settings, &file).await
         }
+        Command::ImportCoverage { file } => {
+            telemetry::init(cli.settings.log_format);
+            app::import_coverage(&cli.settings, &file).await
+        }
         Command::DemoEpg => {
             print!("{}", kabinet::demo::tv::document(SystemClock.now()));
             Ok(())

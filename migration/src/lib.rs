@@ -15,6 +15,7 @@ mod m20261203_000009_terminal_payments;
 mod m20261203_000010_cards_autopayment_refunds;
 mod m20261203_000011_payment_receipts;
 mod m20261204_000012_bonus;
+mod m20261204_000013_coverage_applications;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_cards_autopayment_refunds::Migration),
             Box::new(m20261203_000011_payment_receipts::Migration),
             Box::new(m20261204_000012_bonus::Migration),
+            Box::new(m20261204_000013_coverage_applications::Migration),
         ]
     }
 }

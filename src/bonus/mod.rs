@@ -33,6 +33,8 @@ pub struct BonusRules {
     pub large_payment_points: i64,
     /// Points for a month's paid charges, per 100 ₽.
     pub points_per_100_rub: i64,
+    /// Points for a friend who connects with the member's referral code.
+    pub referral_points: i64,
     /// How long earned points last.
     pub validity: Duration,
 }
@@ -44,6 +46,7 @@ impl Default for BonusRules {
             large_payment: Kopecks::new(300_000),
             large_payment_points: 100,
             points_per_100_rub: 5,
+            referral_points: 300,
             validity: Duration::days(365),
         }
     }
@@ -180,6 +183,19 @@ pub async fn members(db: &impl ConnectionTrait, account_ids: &[i64]) -> Result<V
         .into_iter()
         .map(from_row)
         .collect())
+}
+
+/// The member whose referral code this is.
+pub async fn member_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<Member>, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(bonus_account::Entity::find()
+        .filter(bonus_account::Column::ReferralCode.eq(code))
+        .one(db)
+        .await?
+        .map(from_row))
 }
 
 /// Letters of referral codes: no 0/O or 1/I to misread.

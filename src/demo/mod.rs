@@ -5,6 +5,7 @@
 //! through the XMLTV import.
 
 mod bonus;
+mod coverage;
 mod money;
 pub mod tv;
 
@@ -34,6 +35,9 @@ pub enum DemoError {
     /// A demo bonus item was refused (a bug in `demo::bonus`).
     #[error(transparent)]
     Bonus(#[from] crate::bonus::BonusError),
+    /// The demo coverage list was refused (a bug in `demo::coverage`).
+    #[error(transparent)]
+    Coverage(#[from] crate::coverage::ImportError),
     /// A demo value did not parse (a bug in this file).
     #[error("invalid demo value: {0}")]
     Invalid(&'static str),
@@ -156,5 +160,6 @@ pub async fn seed_if_empty(
     }
     tv::seed(db, now).await?;
     bonus::seed(db, now).await?;
+    coverage::seed(db).await?;
     Ok(true)
 }

@@ -707,6 +707,7 @@ pub struct StaffMutation(
     BillingStaffMutation,
     super::payments::PaymentsStaffMutation,
     super::bonus::BonusStaffMutation,
+    super::connections::ConnectionsStaffMutation,
     super::tv_import::TvStaffMutation,
 );
 
@@ -723,6 +724,7 @@ impl StaffMutationRoot {
             BillingStaffMutation { credential_id },
             super::payments::PaymentsStaffMutation { credential_id },
             super::bonus::BonusStaffMutation { credential_id },
+            super::connections::ConnectionsStaffMutation,
             super::tv_import::TvStaffMutation,
         ))
     }

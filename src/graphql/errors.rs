@@ -182,6 +182,12 @@ pub enum UserErrorCode {
     OutOfStock,
     /// Not offered for the subscriber's services.
     NotAvailableForTariff,
+    /// The network does not reach the address yet.
+    NotCovered,
+    /// Not offered there (e.g. a tariff at an address).
+    NotOffered,
+    /// The status cannot change that way from where it is.
+    InvalidTransition,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod bonus;
 pub mod catalog;
 pub mod connection;
+pub mod connections;
 pub mod context;
 pub mod cost;
 pub mod document;
@@ -45,6 +46,7 @@ pub struct Query(
     catalog::CatalogQuery,
     payments::PaymentsQuery,
     bonus::BonusQuery,
+    connections::ConnectionsQuery,
     tv::TvQuery,
     tv_search::TvSearchQuery,
     notices::NoticesQuery,
@@ -62,6 +64,7 @@ pub struct Mutation(
     payments::ReceiptsMutation,
     autopay::AutopayMutation,
     bonus::BonusMutation,
+    connections::ConnectionsMutation,
     billing::StaffMutationRoot,
     tv::TvMutation,
     tv_personal::TvPersonalMutation,

@@ -418,7 +418,7 @@ pub(super) fn refusal(err: &PaymentError) -> Option<UserError> {
     }
 }
 
-fn limited(err: RateLimitError) -> ApiError {
+pub(super) fn limited(err: RateLimitError) -> ApiError {
     match err {
         RateLimitError::Limited { retry_at } => ApiError::RateLimited { retry_at },
         RateLimitError::Db(e) => e.into(),

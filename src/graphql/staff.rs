@@ -36,6 +36,22 @@ impl StaffQuery {
         })
     }
 
+    /// Connection applications, newest first, optionally of one status.
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
+    async fn connection_applications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this status.")] status: Option<
+            super::connections::ConnectionApplicationStatus,
+        >,
+        #[graphql(desc = "Page size, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end, at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<super::connections::ConnectionApplicationConnection, ApiError> {
+        super::connections::staff_applications(ctx, status, first, after, last, before).await
+    }
+
     /// Any subscriber's account by its number; null when there is none.
     async fn account(
         &self,

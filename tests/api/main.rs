@@ -10,6 +10,7 @@ mod autopayment;
 mod billing_runs;
 mod binary;
 mod bonus;
+mod connections;
 mod documents;
 mod graphiql;
 mod hardening_sessions;
