@@ -84,9 +84,13 @@ pub async fn connect(
         .acquire_timeout(Duration::from_secs(10))
         // Statement logs would carry parameter values (hashes, tokens): never log them.
         .sqlx_logging(false)
-        // SQLite has one writer at a time: a writer (a CLI import beside a busy
-        // server) waits its turn for up to 30 s rather than sqlx's 5.
-        .map_sqlx_sqlite_opts(|opts| opts.busy_timeout(Duration::from_secs(30)));
+        // SQLite: write-ahead logging, so readers (a guide being loaded, a
+        // page of history) never hold a writer back nor wait for one; and one
+        // writer at a time waits its turn for up to 30 s rather than sqlx's 5.
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(30))
+        });
     let mut db = sea_orm::Database::connect(options)
         .await
         .map_err(|source| DbSetupError::Connect {

@@ -355,14 +355,33 @@ pub async fn import(
         ));
     }
     let tx = crate::db::begin_write(db).await?;
+    match replace_all(&tx, csv, &tariffs).await {
+        Ok(report) => {
+            tx.commit().await?;
+            Ok(report)
+        }
+        Err(err) => {
+            // Given back at once, not whenever the pool gets round to it.
+            tx.rollback().await?;
+            Err(err)
+        }
+    }
+}
+
+/// The import's work inside its transaction.
+async fn replace_all<R: std::io::Read>(
+    tx: &sea_orm::DatabaseTransaction,
+    mut csv: csv::Reader<R>,
+    tariffs: &[String],
+) -> Result<ImportReport, ImportError> {
     tx.execute_raw(crate::db::statement(
-        &tx,
+        tx,
         "DELETE FROM coverage_address",
         vec![],
     ))
     .await?;
     tx.execute_raw(crate::db::statement(
-        &tx,
+        tx,
         "DELETE FROM coverage_street",
         vec![],
     ))
@@ -380,7 +399,7 @@ pub async fn import(
         if report.addresses >= MAX_ROWS {
             return Err(line_error(line, format!("more than {MAX_ROWS} rows")));
         }
-        let row = parse_row(line, &record, &tariffs)?;
+        let row = parse_row(line, &record, tariffs)?;
         let street_id = match streets.get(&row.street) {
             Some(id) => *id,
             None => {
@@ -390,7 +409,7 @@ pub async fn import(
                     display: Set(row.display.clone()),
                     ..Default::default()
                 })
-                .exec(&tx)
+                .exec(tx)
                 .await?
                 .last_insert_id;
                 streets.insert(row.street.clone(), id);
@@ -411,16 +430,15 @@ pub async fn import(
         report.addresses += 1;
         if batch.len() >= 500 {
             coverage_address::Entity::insert_many(std::mem::take(&mut batch))
-                .exec(&tx)
+                .exec(tx)
                 .await?;
         }
     }
     if !batch.is_empty() {
         coverage_address::Entity::insert_many(batch)
-            .exec(&tx)
+            .exec(tx)
             .await?;
     }
-    tx.commit().await?;
     report.streets = streets.len() as u64;
     Ok(report)
 }

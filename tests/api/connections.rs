@@ -511,7 +511,9 @@ async fn a_coverage_import_replaces_the_list_or_changes_nothing() {
 
 #[tokio::test]
 async fn the_cli_imports_a_coverage_file_and_refuses_a_broken_one_with_its_line() {
-    let app = TestApp::spawn().await;
+    // An idle server beside the CLI: SQLite takes one writer at a time, and a
+    // test server's workers write every 25 ms.
+    let app = TestApp::spawn_with(|s| s.worker_poll_ms = 60_000).await;
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str, text: &str| {
         let path = dir.path().join(name);
@@ -524,6 +526,7 @@ async fn the_cli_imports_a_coverage_file_and_refuses_a_broken_one_with_its_line(
             .output()
             .unwrap()
     };
+    let started = std::time::Instant::now();
     let broken = run(
         "broken.csv",
         "street,house,entrance,technologies,tariffs\nТестовая улица,1,150,gpon,internet-200\n",
@@ -542,7 +545,8 @@ async fn the_cli_imports_a_coverage_file_and_refuses_a_broken_one_with_its_line(
     );
     assert!(
         good.status.success(),
-        "{}",
+        "after {:?}: {}",
+        started.elapsed(),
         String::from_utf8_lossy(&good.stderr)
     );
     assert!(String::from_utf8_lossy(&good.stderr).contains("coverage imported"));
