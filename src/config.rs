@@ -224,6 +224,15 @@ pub struct Settings {
     )]
     pub payment_expiry_minutes: i64,
 
+    /// Technician visits one 2-hour window can take.
+    #[arg(
+        long,
+        env = "KABINET_VISIT_CAPACITY",
+        default_value_t = 2,
+        global = true
+    )]
+    pub visit_capacity: i32,
+
     /// Bonus points for joining the bonus program.
     #[arg(
         long,

@@ -10,6 +10,8 @@ pub struct Model {
     pub sms_news: bool,
     pub sms_billing: bool,
     pub sms_tv: bool,
+    /// Replies and changes of one's support tickets and visits.
+    pub sms_support: bool,
     pub email: bool,
     pub updated_at: DateTimeUtc,
 }

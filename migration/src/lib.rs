@@ -16,6 +16,7 @@ mod m20261203_000010_cards_autopayment_refunds;
 mod m20261203_000011_payment_receipts;
 mod m20261204_000012_bonus;
 mod m20261204_000013_coverage_applications;
+mod m20261204_000014_support_tickets;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_payment_receipts::Migration),
             Box::new(m20261204_000012_bonus::Migration),
             Box::new(m20261204_000013_coverage_applications::Migration),
+            Box::new(m20261204_000014_support_tickets::Migration),
         ]
     }
 }

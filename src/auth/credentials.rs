@@ -414,6 +414,19 @@ pub struct StaffMember {
     pub name: String,
 }
 
+/// The credential of the operator with this login.
+pub async fn staff_by_login(db: &impl ConnectionTrait, login: &str) -> Result<Option<i64>, DbErr> {
+    if login.chars().count() > MAX_LOGIN_LENGTH {
+        return Ok(None);
+    }
+    Ok(credential::Entity::find()
+        .filter(credential::Column::Login.eq(normalize_login(login)))
+        .one(db)
+        .await?
+        .filter(|c| c.role == Role::Staff)
+        .map(|c| c.id))
+}
+
 /// The staff member behind credential `id`.
 pub async fn staff_member(
     db: &impl ConnectionTrait,

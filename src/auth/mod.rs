@@ -15,7 +15,7 @@ pub use credentials::{
     AuthError, CredentialRequest, LOGINS_PER_ADDRESS, LoginAttempt, LoginOutcome, MAX_LOGIN_LENGTH,
     NewCredential, PASSWORD_LENGTH, REQUESTS_PER_ACCOUNT, REQUESTS_PER_ADDRESS, REQUESTS_PER_PHONE,
     StaffMember, add_staff, change_password, login, request_credentials, seed_credential,
-    staff_member,
+    staff_by_login, staff_member,
 };
 pub use entity::credential::Role;
 pub use session_ends::SessionEnds;

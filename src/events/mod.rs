@@ -46,6 +46,19 @@ pub enum AccountEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    /// A support ticket (or its technician visit) changed: a reply, a status,
+    /// a scheduled visit.
+    #[serde(rename_all = "camelCase")]
+    TicketUpdated {
+        /// The account.
+        account_id: i64,
+        /// The ticket.
+        ticket_id: i64,
+        /// Its status now.
+        status: crate::support::tickets::TicketStatus,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl AccountEvent {
@@ -53,7 +66,8 @@ impl AccountEvent {
     pub fn account_id(&self) -> i64 {
         match self {
             AccountEvent::BalanceChanged { account_id, .. }
-            | AccountEvent::PaymentStatusChanged { account_id, .. } => *account_id,
+            | AccountEvent::PaymentStatusChanged { account_id, .. }
+            | AccountEvent::TicketUpdated { account_id, .. } => *account_id,
         }
     }
 }

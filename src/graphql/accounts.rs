@@ -106,6 +106,23 @@ impl Account {
         AccountMoney::summary(ctx, self.0.id).await
     }
 
+    /// Support tickets, newest first, optionally of one status, each with its
+    /// thread and technician visit.
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this status.")] status: Option<super::tickets::TicketStatus>,
+        #[graphql(desc = "Page size, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end, at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<super::tickets::TicketConnection, ApiError> {
+        let request = super::connection::page_request(first, after, last, before)?;
+        super::tickets::of_account(ctx, self.0.id, status, request).await
+    }
+
     /// The bonus program: membership, points, referral code, history.
     async fn bonus(&self, ctx: &Context<'_>) -> Result<super::bonus::BonusAccount, ApiError> {
         super::bonus::BonusAccount::load(ctx, self.0.id).await

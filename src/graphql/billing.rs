@@ -708,6 +708,7 @@ pub struct StaffMutation(
     super::payments::PaymentsStaffMutation,
     super::bonus::BonusStaffMutation,
     super::connections::ConnectionsStaffMutation,
+    super::tickets::TicketsStaffMutation,
     super::tv_import::TvStaffMutation,
 );
 
@@ -725,6 +726,7 @@ impl StaffMutationRoot {
             super::payments::PaymentsStaffMutation { credential_id },
             super::bonus::BonusStaffMutation { credential_id },
             super::connections::ConnectionsStaffMutation,
+            super::tickets::TicketsStaffMutation { credential_id },
             super::tv_import::TvStaffMutation,
         ))
     }

@@ -74,6 +74,41 @@ impl PaymentStatusChanged {
     }
 }
 
+/// A support ticket changed: an operator replied, its status moved, or its
+/// technician visit was scheduled.
+#[derive(Debug, Clone)]
+pub struct TicketUpdated {
+    ticket_id: i64,
+    account_id: i64,
+    status: crate::support::tickets::TicketStatus,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A support ticket changed.
+#[Object]
+impl TicketUpdated {
+    /// The ticket's status now.
+    async fn status(&self) -> super::tickets::TicketStatus {
+        self.status.into()
+    }
+
+    /// When it changed.
+    async fn at(&self) -> DateTime {
+        DateTime(self.at)
+    }
+
+    /// The ticket as it stands now.
+    async fn ticket(&self, ctx: &Context<'_>) -> Result<Option<super::tickets::Ticket>, ApiError> {
+        Ok(ctx
+            .loaders()
+            .tickets
+            .load_one(self.ticket_id)
+            .await?
+            .filter(|t| t.account_id == self.account_id)
+            .map(Into::into))
+    }
+}
+
 /// Something that happened to the signed-in account. More kinds will join
 /// (clients should skip a type they do not know).
 #[derive(Union)]
@@ -82,6 +117,8 @@ pub enum AccountEvent {
     BalanceChanged(BalanceChanged),
     /// A payment reached another status.
     PaymentStatusChanged(PaymentStatusChanged),
+    /// A support ticket changed.
+    TicketUpdated(TicketUpdated),
 }
 
 impl From<events::AccountEvent> for AccountEvent {
@@ -97,6 +134,17 @@ impl From<events::AccountEvent> for AccountEvent {
                 at,
             } => AccountEvent::PaymentStatusChanged(PaymentStatusChanged {
                 payment_id,
+                account_id,
+                status,
+                at,
+            }),
+            events::AccountEvent::TicketUpdated {
+                account_id,
+                ticket_id,
+                status,
+                at,
+            } => AccountEvent::TicketUpdated(TicketUpdated {
+                ticket_id,
                 account_id,
                 status,
                 at,

@@ -48,6 +48,10 @@ pub struct Loaders {
     pub bonus_items: DataLoader<ById<crate::bonus::catalog::Item>>,
     /// Bonus redemptions by id (ownership is checked by the caller).
     pub bonus_redemptions: DataLoader<ById<crate::bonus::redeem::Redemption>>,
+    /// Support tickets by id (ownership is checked by the caller).
+    pub tickets: DataLoader<ById<crate::support::tickets::Ticket>>,
+    /// The latest technician visit of each ticket, by ticket id.
+    pub ticket_visits: DataLoader<ById<crate::support::visits::Visit>>,
     /// What decides whether a subscriber can take catalog items, by account id.
     pub bonus_viewers: DataLoader<BonusViewerLoader>,
 }
@@ -127,6 +131,22 @@ impl Loaders {
                 db,
                 |r| r.id,
                 |db, ids| Box::pin(async move { crate::bonus::redeem::find_many(&db, &ids).await }),
+            ),
+            tickets: by_id(
+                db,
+                |t| t.id,
+                |db, ids| {
+                    Box::pin(async move { crate::support::tickets::find_many(&db, &ids).await })
+                },
+            ),
+            ticket_visits: by_id(
+                db,
+                |v| v.ticket_id,
+                |db, ids| {
+                    Box::pin(
+                        async move { crate::support::visits::latest_of_tickets(&db, &ids).await },
+                    )
+                },
             ),
             bonus_viewers: DataLoader::new(
                 BonusViewerLoader(db.clone(), clock.clone()),

@@ -24,6 +24,7 @@ pub mod payments;
 pub mod scalars;
 pub mod staff;
 pub mod support;
+pub mod tickets;
 pub mod tv;
 pub mod tv_import;
 pub mod tv_personal;
@@ -43,6 +44,7 @@ pub type AppSchema = Schema<Query, Mutation, Subscription>;
 pub struct Query(
     accounts::AccountsQuery,
     support::SupportQuery,
+    tickets::TicketsQuery,
     catalog::CatalogQuery,
     payments::PaymentsQuery,
     bonus::BonusQuery,
@@ -65,6 +67,7 @@ pub struct Mutation(
     autopay::AutopayMutation,
     bonus::BonusMutation,
     connections::ConnectionsMutation,
+    tickets::TicketsMutation,
     billing::StaffMutationRoot,
     tv::TvMutation,
     tv_personal::TvPersonalMutation,
@@ -132,6 +135,9 @@ pub fn build_schema(
         )))
         .data(services.hasher)
         .data(services.sms_wake)
+        .data(tickets::VisitCapacity(
+            settings.visit_capacity.clamp(1, 100),
+        ))
         .data(services.payments.bonus)
         .data(services.payments)
         .data(settings.payee())

@@ -41,11 +41,15 @@ pub enum NodeKind {
     BonusItem,
     /// A bonus redemption (its owner only).
     BonusRedemption,
+    /// A support ticket (its owner only).
+    Ticket,
+    /// A technician visit (its owner only).
+    TechnicianVisit,
 }
 
 impl NodeKind {
     // Keep in step with `name` below (a unit test round-trips every kind).
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 13] = [
         NodeKind::Account,
         NodeKind::ServiceNotice,
         NodeKind::LoginSession,
@@ -57,6 +61,8 @@ impl NodeKind {
         NodeKind::SavedCard,
         NodeKind::BonusItem,
         NodeKind::BonusRedemption,
+        NodeKind::Ticket,
+        NodeKind::TechnicianVisit,
     ];
 
     fn name(self) -> &'static str {
@@ -72,6 +78,8 @@ impl NodeKind {
             NodeKind::SavedCard => "SavedCard",
             NodeKind::BonusItem => "BonusItem",
             NodeKind::BonusRedemption => "BonusRedemption",
+            NodeKind::Ticket => "Ticket",
+            NodeKind::TechnicianVisit => "TechnicianVisit",
         }
     }
 }
@@ -136,6 +144,10 @@ pub enum Node {
     BonusItem(super::bonus::BonusItem),
     /// An item taken for points.
     BonusRedemption(super::bonus::BonusRedemption),
+    /// A support ticket.
+    Ticket(super::tickets::Ticket),
+    /// A technician visit.
+    TechnicianVisit(super::tickets::TechnicianVisit),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
@@ -206,6 +218,22 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
                 .await?
                 .filter(|r| r.account_id == account)
                 .map(|r| Node::BonusRedemption(r.into())),
+            None => None,
+        },
+        NodeKind::Ticket => match ctx.viewer().account_id() {
+            Some(account) => loaders
+                .tickets
+                .load_one(id.key)
+                .await?
+                .filter(|t| t.account_id == account)
+                .map(|t| Node::Ticket(t.into())),
+            None => None,
+        },
+        NodeKind::TechnicianVisit => match ctx.viewer().account_id() {
+            Some(account) => crate::support::visits::find(ctx.db(), id.key)
+                .await?
+                .filter(|v| v.account_id == account)
+                .map(|v| Node::TechnicianVisit(super::tickets::TechnicianVisit(v))),
             None => None,
         },
         NodeKind::TvReminder => match ctx.viewer().account_id() {

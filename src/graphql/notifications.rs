@@ -16,6 +16,9 @@ pub struct NotificationSettings {
     pub sms_billing: bool,
     /// TV reminders of favourites by SMS.
     pub sms_tv: bool,
+    /// Replies to and changes of the subscriber's support tickets and
+    /// technician visits by SMS (on until switched off).
+    pub sms_support: bool,
     /// E-mail copies to the contract's e-mail.
     pub email: bool,
     /// Last change; null while the defaults apply.
@@ -28,6 +31,7 @@ impl From<notifications::Settings> for NotificationSettings {
             sms_news: s.sms_news,
             sms_billing: s.sms_billing,
             sms_tv: s.sms_tv,
+            sms_support: s.sms_support,
             email: s.email,
             updated_at: s.updated_at.map(DateTime),
         }
@@ -43,6 +47,8 @@ pub struct UpdateNotificationSettingsInput {
     pub sms_billing: Option<bool>,
     /// TV reminders by SMS.
     pub sms_tv: Option<bool>,
+    /// Support ticket and visit updates by SMS.
+    pub sms_support: Option<bool>,
     /// E-mail copies (needs an e-mail in the contract).
     pub email: Option<bool>,
 }
@@ -81,6 +87,7 @@ impl NotificationsMutation {
             sms_news: input.sms_news,
             sms_billing: input.sms_billing,
             sms_tv: input.sms_tv,
+            sms_support: input.sms_support,
             email: input.email,
         };
         match notifications::update(ctx.db(), ctx.clock().now(), account_id, change).await {

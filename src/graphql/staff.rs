@@ -36,6 +36,37 @@ impl StaffQuery {
         })
     }
 
+    /// The support queue, oldest first: by status, category and age.
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this status.")] status: Option<super::tickets::TicketStatus>,
+        #[graphql(desc = "Only this category.")] category: Option<super::tickets::TicketCategory>,
+        #[graphql(desc = "Only tickets opened at least this many hours ago.")]
+        older_than_hours: Option<i32>,
+        #[graphql(desc = "Page size, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end, at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<super::tickets::TicketConnection, ApiError> {
+        let request = super::connection::page_request(first, after, last, before)?;
+        super::tickets::staff_queue(ctx, status, category, older_than_hours, request).await
+    }
+
+    /// First-response and resolution times (median, 90th percentile) by
+    /// category and week, over the tickets opened from `from` to `to`.
+    async fn support_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First Moscow day.")] from: super::scalars::Date,
+        #[graphql(desc = "Last Moscow day (at most a year after `from`).")]
+        to: super::scalars::Date,
+    ) -> Result<Vec<super::tickets::SupportReportRow>, ApiError> {
+        super::tickets::staff_report(ctx, from, to).await
+    }
+
     /// Connection applications, newest first, optionally of one status.
     #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
     async fn connection_applications(

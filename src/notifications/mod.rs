@@ -14,6 +14,8 @@ pub struct Settings {
     pub sms_billing: bool,
     /// TV reminders by SMS.
     pub sms_tv: bool,
+    /// Support ticket and visit updates by SMS.
+    pub sms_support: bool,
     /// E-mail copies.
     pub email: bool,
     /// Last change, if any.
@@ -21,13 +23,14 @@ pub struct Settings {
 }
 
 impl Default for Settings {
-    /// Until the subscriber chooses: only billing warnings, which protect their
-    /// service; nothing promotional.
+    /// Until the subscriber chooses: billing warnings, which protect their
+    /// service, and answers to their own support requests; nothing promotional.
     fn default() -> Self {
         Settings {
             sms_news: false,
             sms_billing: true,
             sms_tv: false,
+            sms_support: true,
             email: false,
             updated_at: None,
         }
@@ -43,6 +46,8 @@ pub struct Change {
     pub sms_billing: Option<bool>,
     /// TV reminders by SMS.
     pub sms_tv: Option<bool>,
+    /// Support updates by SMS.
+    pub sms_support: Option<bool>,
     /// E-mail copies.
     pub email: Option<bool>,
 }
@@ -56,6 +61,7 @@ pub async fn get(db: &impl ConnectionTrait, account_id: i64) -> Result<Settings,
             sms_news: row.sms_news,
             sms_billing: row.sms_billing,
             sms_tv: row.sms_tv,
+            sms_support: row.sms_support,
             email: row.email,
             updated_at: Some(row.updated_at),
         })
@@ -92,6 +98,7 @@ pub async fn update(
         sms_news: change.sms_news.unwrap_or(current.sms_news),
         sms_billing: change.sms_billing.unwrap_or(current.sms_billing),
         sms_tv: change.sms_tv.unwrap_or(current.sms_tv),
+        sms_support: change.sms_support.unwrap_or(current.sms_support),
         email: change.email.unwrap_or(current.email),
         updated_at: Some(now),
     };
@@ -101,6 +108,7 @@ pub async fn update(
         sms_news: Set(next.sms_news),
         sms_billing: Set(next.sms_billing),
         sms_tv: Set(next.sms_tv),
+        sms_support: Set(next.sms_support),
         email: Set(next.email),
         updated_at: Set(now),
     })
@@ -110,6 +118,7 @@ pub async fn update(
                 Column::SmsNews,
                 Column::SmsBilling,
                 Column::SmsTv,
+                Column::SmsSupport,
                 Column::Email,
                 Column::UpdatedAt,
             ])

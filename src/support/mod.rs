@@ -1,4 +1,9 @@
-//! Support contacts: how a subscriber reaches the provider's help desk.
+//! Support: the help desk's contacts, tickets with their threads, technician
+//! visits, and the response-time report.
+
+pub mod report;
+pub mod tickets;
+pub mod visits;
 
 use entity::support_contacts;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};

@@ -33,6 +33,7 @@ mod sessions;
 mod sign_in;
 mod support;
 mod terminal_payments;
+mod tickets;
 mod tv;
 mod tv_personal;
 mod tv_search;
