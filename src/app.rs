@@ -116,6 +116,7 @@ impl App {
             poll: Duration::from_millis(settings.worker_poll_ms.max(10)),
             session_ends: session_ends.clone(),
             payments: payments.clone(),
+            billing_warning_days: settings.billing_warning_days.clone(),
         };
         Ok(App {
             state: AppState {

@@ -224,6 +224,16 @@ pub struct Settings {
     )]
     pub payment_expiry_minutes: i64,
 
+    /// Days until blocking at which a billing warning goes out (once per crossing).
+    #[arg(
+        long,
+        env = "KABINET_BILLING_WARNING_DAYS",
+        value_delimiter = ',',
+        default_value = "3,1",
+        global = true
+    )]
+    pub billing_warning_days: Vec<u32>,
+
     /// Technician visits one 2-hour window can take.
     #[arg(
         long,

@@ -18,6 +18,8 @@ pub mod idempotency_key;
 pub mod ledger_entry;
 pub mod login_failure;
 pub mod login_session;
+pub mod news;
+pub mod notification;
 pub mod notification_settings;
 pub mod payment;
 pub mod payment_receipt;

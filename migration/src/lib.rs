@@ -17,6 +17,7 @@ mod m20261203_000011_payment_receipts;
 mod m20261204_000012_bonus;
 mod m20261204_000013_coverage_applications;
 mod m20261204_000014_support_tickets;
+mod m20261204_000015_notifications;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_bonus::Migration),
             Box::new(m20261204_000013_coverage_applications::Migration),
             Box::new(m20261204_000014_support_tickets::Migration),
+            Box::new(m20261204_000015_notifications::Migration),
         ]
     }
 }

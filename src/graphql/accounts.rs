@@ -106,6 +106,28 @@ impl Account {
         AccountMoney::summary(ctx, self.0.id).await
     }
 
+    /// What the personal account has told the subscriber (billing warnings,
+    /// news, support), newest first; only the unread ones when asked.
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only unread ones.", default)] unread_only: bool,
+        #[graphql(desc = "Page size, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end, at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<super::inbox::NotificationConnection, ApiError> {
+        let request = super::connection::page_request(first, after, last, before)?;
+        super::inbox::of_account(ctx, self.0.id, unread_only, request).await
+    }
+
+    /// How many notifications are unread (the bell's number).
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
+        super::inbox::unread(ctx, self.0.id).await
+    }
+
     /// Support tickets, newest first, optionally of one status, each with its
     /// thread and technician visit.
     #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]

@@ -709,6 +709,7 @@ pub struct StaffMutation(
     super::bonus::BonusStaffMutation,
     super::connections::ConnectionsStaffMutation,
     super::tickets::TicketsStaffMutation,
+    super::inbox::InboxStaffMutation,
     super::tv_import::TvStaffMutation,
 );
 
@@ -727,6 +728,7 @@ impl StaffMutationRoot {
             super::bonus::BonusStaffMutation { credential_id },
             super::connections::ConnectionsStaffMutation,
             super::tickets::TicketsStaffMutation { credential_id },
+            super::inbox::InboxStaffMutation { credential_id },
             super::tv_import::TvStaffMutation,
         ))
     }

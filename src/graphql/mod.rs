@@ -15,6 +15,7 @@ pub mod document;
 pub mod errors;
 pub mod events;
 pub mod extensions;
+pub mod inbox;
 pub mod loaders;
 pub mod messages;
 pub mod node;
@@ -68,6 +69,7 @@ pub struct Mutation(
     bonus::BonusMutation,
     connections::ConnectionsMutation,
     tickets::TicketsMutation,
+    inbox::InboxMutation,
     billing::StaffMutationRoot,
     tv::TvMutation,
     tv_personal::TvPersonalMutation,

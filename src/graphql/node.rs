@@ -45,11 +45,13 @@ pub enum NodeKind {
     Ticket,
     /// A technician visit (its owner only).
     TechnicianVisit,
+    /// An in-app notification (its owner only).
+    Notification,
 }
 
 impl NodeKind {
     // Keep in step with `name` below (a unit test round-trips every kind).
-    const ALL: [NodeKind; 13] = [
+    const ALL: [NodeKind; 14] = [
         NodeKind::Account,
         NodeKind::ServiceNotice,
         NodeKind::LoginSession,
@@ -63,6 +65,7 @@ impl NodeKind {
         NodeKind::BonusRedemption,
         NodeKind::Ticket,
         NodeKind::TechnicianVisit,
+        NodeKind::Notification,
     ];
 
     fn name(self) -> &'static str {
@@ -80,6 +83,7 @@ impl NodeKind {
             NodeKind::BonusRedemption => "BonusRedemption",
             NodeKind::Ticket => "Ticket",
             NodeKind::TechnicianVisit => "TechnicianVisit",
+            NodeKind::Notification => "Notification",
         }
     }
 }
@@ -148,6 +152,8 @@ pub enum Node {
     Ticket(super::tickets::Ticket),
     /// A technician visit.
     TechnicianVisit(super::tickets::TechnicianVisit),
+    /// An in-app notification.
+    Notification(super::inbox::Notification),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
@@ -234,6 +240,12 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
                 .await?
                 .filter(|v| v.account_id == account)
                 .map(|v| Node::TechnicianVisit(super::tickets::TechnicianVisit(v))),
+            None => None,
+        },
+        NodeKind::Notification => match ctx.viewer().account_id() {
+            Some(account) => crate::notifications::inbox::find_own(ctx.db(), account, id.key)
+                .await?
+                .map(|n| Node::Notification(n.into())),
             None => None,
         },
         NodeKind::TvReminder => match ctx.viewer().account_id() {

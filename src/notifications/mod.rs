@@ -1,6 +1,10 @@
 //! Notification settings: which SMS a subscriber wants (news, billing warnings,
 //! TV reminders) and whether to get e-mail too.
 
+pub mod inbox;
+pub mod news;
+pub mod warnings;
+
 use chrono::{DateTime, Utc};
 use entity::notification_settings;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};

@@ -486,13 +486,23 @@ pub async fn messages(
     .map(message_from_row))
 }
 
-/// Tells the subscriber by SMS (when they want support SMS), in `tx`.
-pub(super) async fn tell_by_sms(
+/// Tells the subscriber in the personal account and by SMS (when they want
+/// support SMS), in `tx`.
+pub(super) async fn tell_subscriber(
     tx: &impl ConnectionTrait,
     now: DateTime<Utc>,
     account_id: i64,
     text: String,
 ) -> Result<bool, DbErr> {
+    crate::notifications::inbox::add_in(
+        tx,
+        now,
+        account_id,
+        crate::notifications::inbox::NotificationKind::Ticket,
+        "Обращение в поддержку",
+        text.trim_start_matches("Kabinet: "),
+    )
+    .await?;
     if !crate::notifications::get(tx, account_id).await?.sms_support {
         return Ok(false);
     }
@@ -566,7 +576,7 @@ pub async fn staff_reply(
         .await?;
     let message = insert_message(&tx, now, ticket.id, Some(staff_credential_id), text).await?;
     let after = reread(&tx, ticket.id).await?;
-    tell_by_sms(
+    tell_subscriber(
         &tx,
         now,
         ticket.account_id,
@@ -610,7 +620,7 @@ pub async fn staff_set_status(
     let tx = crate::db::begin_write(db).await?;
     move_status(&tx, now, &ticket, to).await?;
     let after = reread(&tx, ticket.id).await?;
-    tell_by_sms(
+    tell_subscriber(
         &tx,
         now,
         ticket.account_id,

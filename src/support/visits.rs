@@ -297,7 +297,7 @@ pub async fn schedule(
                     crate::time::moscow_text(window),
                     visit.ticket_id
                 );
-                tickets::tell_by_sms(db, now, visit.account_id, text).await?;
+                tickets::tell_subscriber(db, now, visit.account_id, text).await?;
                 return Ok(after);
             }
             Ok(_) => return Err(VisitError::Over),

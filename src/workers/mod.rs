@@ -38,6 +38,8 @@ pub struct WorkerContext {
     pub session_ends: crate::auth::SessionEnds,
     /// The payment flow (expiry of unconfirmed payments).
     pub payments: crate::payments::Payments,
+    /// Days until blocking that bring a billing warning.
+    pub billing_warning_days: Vec<u32>,
 }
 
 /// The running workers.
@@ -106,6 +108,17 @@ async fn bill_due_days(ctx: &WorkerContext) -> Result<(), sea_orm::DbErr> {
                 )
                 .collect();
             ctx.payments.events.publish_all(events).await;
+        }
+        let charged: Vec<i64> = report.moved.iter().map(|(id, _)| *id).collect();
+        let warned = crate::notifications::warnings::evaluate(
+            &ctx.db,
+            now,
+            &charged,
+            &ctx.billing_warning_days,
+        )
+        .await?;
+        if warned > 0 {
+            ctx.sms_wake.0.notify_one();
         }
         day = d.succ_opt();
     }
@@ -205,6 +218,20 @@ impl Workers {
                         .await
                         .map(|_| ())
                         .map_err(|e| e.to_string())
+                })
+            }),
+            // Staff news, a batch of accounts at a time, until every one is told.
+            spawn("news", ctx.poll, None, |ctx| {
+                Box::pin(async move {
+                    loop {
+                        let told = crate::notifications::news::send_batch(&ctx.db, ctx.clock.now())
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        if told == 0 {
+                            return Ok(());
+                        }
+                        ctx.sms_wake.0.notify_one();
+                    }
                 })
             }),
             spawn("housekeeping", HOUSEKEEPING_EVERY, None, |ctx| {

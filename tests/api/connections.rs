@@ -511,47 +511,63 @@ async fn a_coverage_import_replaces_the_list_or_changes_nothing() {
 
 #[tokio::test]
 async fn the_cli_imports_a_coverage_file_and_refuses_a_broken_one_with_its_line() {
-    // An idle server beside the CLI: SQLite takes one writer at a time, and a
-    // test server's workers write every 25 ms.
-    let app = TestApp::spawn_with(|s| s.worker_poll_ms = 60_000).await;
+    // The CLI works on a database no server has open (the way an operator
+    // runs it on the embedded SQLite); a server then shows what it wrote.
     let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+    let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
+    drop(app);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let run = |name: &str, text: &str| {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         std::process::Command::new(env!("CARGO_BIN_EXE_kabinet"))
             .arg("import-coverage")
             .arg(&path)
-            .env("KABINET_DATABASE_URL", &app.state.settings.database_url)
+            .env("KABINET_DATABASE_URL", &url)
             .env("RUST_LOG", "info")
             .output()
             .unwrap()
     };
-    let started = std::time::Instant::now();
     let broken = run(
         "broken.csv",
-        "street,house,entrance,technologies,tariffs\nТестовая улица,1,150,gpon,internet-200\n",
+        "street,house,entrance,technologies,tariffs\nТестовая улица,1,,gpon,internet-200\nТестовая улица,2,150,gpon,internet-200\n",
     );
     assert!(!broken.status.success());
     let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.contains("line 2"), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
+    let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
+    assert_eq!(
+        check(&app, "Тестовая ул.", "1", None).await["available"],
+        false,
+        "nothing of the broken file"
+    );
     assert_eq!(
         check(&app, "Ленинский проспект", "10", None).await["available"],
-        true
+        true,
+        "the list as it was"
     );
-
+    drop(app);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let good = run(
         "good.csv",
         "street,house,entrance,technologies,tariffs\nТестовая улица,1,,gpon,internet-200\n",
     );
     assert!(
         good.status.success(),
-        "after {:?}: {}",
-        started.elapsed(),
+        "{}",
         String::from_utf8_lossy(&good.stderr)
     );
     assert!(String::from_utf8_lossy(&good.stderr).contains("coverage imported"));
+
+    let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
     assert_eq!(
         check(&app, "Тестовая ул.", "1", None).await["available"],
         true
+    );
+    assert_eq!(
+        check(&app, "Ленинский проспект", "10", None).await["available"],
+        false,
+        "the list was replaced"
     );
 }

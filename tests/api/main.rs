@@ -16,6 +16,7 @@ mod graphiql;
 mod hardening_sessions;
 mod hostile_documents;
 mod http_contract;
+mod inbox;
 mod input_safety;
 mod layering;
 mod limits;
