@@ -57,6 +57,9 @@ pub enum StartupError {
     /// A payment setting is wrong.
     #[error("payment settings: {0}")]
     Payments(String),
+    /// The e-mail settings are not usable.
+    #[error("e-mail settings: {0}")]
+    Email(String),
     /// A staff member could not be added.
     #[error("cannot add the staff member: {0}")]
     Staff(#[from] auth::AuthError),
@@ -117,6 +120,7 @@ impl App {
             session_ends: session_ends.clone(),
             payments: payments.clone(),
             billing_warning_days: settings.billing_warning_days.clone(),
+            email_sender: email_sender(&settings)?,
         };
         Ok(App {
             state: AppState {
@@ -329,6 +333,19 @@ pub async fn import_epg(settings: &Settings, file: &std::path::Path) -> Result<(
         "EPG imported"
     );
     Ok(())
+}
+
+/// SMTP when a relay is configured, else the development file sender.
+fn email_sender(settings: &Settings) -> Result<Arc<dyn crate::email::EmailSender>, StartupError> {
+    Ok(match settings.smtp_url.as_deref().map(str::trim) {
+        Some(url) if !url.is_empty() => Arc::new(
+            crate::email::SmtpSender::new(url, &settings.email_from)
+                .map_err(|e| StartupError::Email(e.to_string()))?,
+        ),
+        _ => Arc::new(crate::email::FileSender::new(
+            settings.email_outbox_file.clone(),
+        )),
+    })
 }
 
 /// `kabinet import-coverage FILE`.

@@ -426,6 +426,28 @@ pub struct Settings {
         global = true
     )]
     pub sms_outbox_file: PathBuf,
+
+    /// SMTP relay for e-mail, `smtp://host:port` (none: the development file sender).
+    #[arg(long, env = "KABINET_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The address e-mail is sent from.
+    #[arg(
+        long,
+        env = "KABINET_EMAIL_FROM",
+        default_value = "Kabinet <noreply@kabinet.example>",
+        global = true
+    )]
+    pub email_from: String,
+
+    /// File the development e-mail sender appends to (JSON lines), when no SMTP relay is set.
+    #[arg(
+        long,
+        env = "KABINET_EMAIL_OUTBOX_FILE",
+        default_value = "email-outbox.jsonl",
+        global = true
+    )]
+    pub email_outbox_file: PathBuf,
 }
 
 impl Settings {

@@ -14,6 +14,7 @@ pub mod connection_application;
 pub mod coverage_address;
 pub mod coverage_street;
 pub mod credential;
+pub mod email_outbox;
 pub mod idempotency_key;
 pub mod ledger_entry;
 pub mod login_failure;

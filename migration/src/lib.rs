@@ -18,6 +18,7 @@ mod m20261204_000012_bonus;
 mod m20261204_000013_coverage_applications;
 mod m20261204_000014_support_tickets;
 mod m20261204_000015_notifications;
+mod m20261204_000016_email_outbox;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_coverage_applications::Migration),
             Box::new(m20261204_000014_support_tickets::Migration),
             Box::new(m20261204_000015_notifications::Migration),
+            Box::new(m20261204_000016_email_outbox::Migration),
         ]
     }
 }

@@ -132,7 +132,8 @@ pub async fn send_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u
     let rows = tx
         .query_all_raw(statement(
             &tx,
-            "SELECT a.id, a.phone, COALESCE(n.sms_news, FALSE) AS sms_news FROM account a \
+            "SELECT a.id, a.phone, a.email, COALESCE(n.sms_news, FALSE) AS sms_news, \
+             COALESCE(n.email, FALSE) AS wants_email FROM account a \
              LEFT JOIN notification_settings n ON n.account_id = a.id \
              WHERE a.id > $1 AND a.status <> 'closed' ORDER BY a.id LIMIT $2",
             vec![from.into(), BATCH.into()],
@@ -168,6 +169,11 @@ pub async fn send_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u
     for row in &rows {
         let account_id: i64 = row.try_get("", "id")?;
         ids.push(account_id);
+        if row.try_get::<bool>("", "wants_email")?
+            && let Some(address) = row.try_get::<Option<String>>("", "email")?
+        {
+            crate::email::enqueue(&tx, now, &address, &title, &body).await?;
+        }
         if row.try_get::<bool>("", "sms_news")? {
             let phone: String = row.try_get("", "phone")?;
             if let Ok(phone) = crate::accounts::Phone::parse(&phone) {

@@ -123,6 +123,8 @@ pub async fn evaluate(
                     &message,
                 )
                 .await?;
+                crate::email::to_account_in(&tx, now, *account_id, "Скоро блокировка", &message)
+                    .await?;
                 if super::get(&tx, *account_id).await?.sms_billing
                     && let Some(account) =
                         crate::accounts::find_many(&tx, &[*account_id]).await?.pop()

@@ -503,6 +503,14 @@ pub(super) async fn tell_subscriber(
         text.trim_start_matches("Kabinet: "),
     )
     .await?;
+    crate::email::to_account_in(
+        tx,
+        now,
+        account_id,
+        "Обращение в поддержку",
+        text.trim_start_matches("Kabinet: "),
+    )
+    .await?;
     if !crate::notifications::get(tx, account_id).await?.sms_support {
         return Ok(false);
     }

@@ -40,6 +40,8 @@ pub struct WorkerContext {
     pub payments: crate::payments::Payments,
     /// Days until blocking that bring a billing warning.
     pub billing_warning_days: Vec<u32>,
+    /// The mail server.
+    pub email_sender: Arc<dyn crate::email::EmailSender>,
 }
 
 /// The running workers.
@@ -161,6 +163,23 @@ impl Workers {
                     })
                 },
             ),
+            spawn("email_outbox", ctx.poll, None, |ctx| {
+                Box::pin(async move {
+                    loop {
+                        let sent = crate::email::deliver_due(
+                            &ctx.db,
+                            ctx.clock.now(),
+                            ctx.email_sender.as_ref(),
+                            SMS_BATCH,
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                        if (sent as u64) < SMS_BATCH {
+                            return Ok(());
+                        }
+                    }
+                })
+            }),
             spawn("billing", ctx.poll, None, |ctx| {
                 Box::pin(async move { bill_due_days(&ctx).await.map_err(|e| e.to_string()) })
             }),

@@ -12,6 +12,7 @@ mod binary;
 mod bonus;
 mod connections;
 mod documents;
+mod email;
 mod graphiql;
 mod hardening_sessions;
 mod hostile_documents;

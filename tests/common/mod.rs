@@ -10,6 +10,7 @@
 
 mod database;
 mod logs;
+pub mod smtp;
 pub mod ws;
 pub mod yookassa;
 
@@ -94,6 +95,7 @@ impl TestApp {
         settings.database_url = url;
         settings.listen = "127.0.0.1:0".parse().expect("an address");
         settings.sms_outbox_file = sms_outbox.clone();
+        settings.email_outbox_file = dir.path().join("email-outbox.jsonl");
         settings.db_max_connections = 5;
         // Retries of the SMS worker follow the test clock; look for due work often.
         settings.worker_poll_ms = 25;
