@@ -571,3 +571,92 @@ async fn the_cli_imports_a_coverage_file_and_refuses_a_broken_one_with_its_line(
         "the list was replaced"
     );
 }
+
+/// A fresh application brought to `status` the way operators do; each on a
+/// house and phone of its own (the limits are per house and phone).
+async fn application_in(app: &TestApp, staff: &str, n: usize, status: &str) -> String {
+    let houses = [
+        "1", "2", "4", "5", "7", "8", "10", "11", "13", "14", "16", "17",
+    ];
+    let house = houses[n % houses.len()];
+    let phone = format!("+7916{:07}", 7_000_000 + n);
+    let made = submit(
+        app,
+        application("Профсоюзная улица", house, "internet-200", &phone),
+    )
+    .await;
+    assert_eq!(made["userErrors"], json!([]), "{made}");
+    let number = made["application"]["number"].as_str().unwrap().to_owned();
+    let path: &[&str] = match status {
+        "NEW" | "CONNECTED" => &[],
+        "CONTACTED" => &["CONTACTED"],
+        "SCHEDULED" => &["CONTACTED", "SCHEDULED"],
+        "CANCELED" => &["CANCELED"],
+        other => panic!("{other}"),
+    };
+    for step in path {
+        let moved = staff_set(app, staff, &number, step, None).await;
+        assert_eq!(moved["userErrors"], json!([]), "to {step}: {moved}");
+    }
+    if status == "CONNECTED" {
+        let body = app
+            .graphql_as(Some(staff), CONNECT, json!({ "n": number }))
+            .await;
+        assert_eq!(
+            data(&body)["staff"]["markApplicationConnected"]["userErrors"],
+            json!([])
+        );
+    }
+    number
+}
+
+#[tokio::test]
+async fn every_application_transition_is_allowed_or_refused_as_the_rules_say() {
+    let app = TestApp::spawn_with(|s| s.session_ttl_hours = 24 * 10).await;
+    let staff = staff_token(&app).await;
+    let statuses = ["NEW", "CONTACTED", "SCHEDULED", "CONNECTED", "CANCELED"];
+    let allowed = [
+        ("NEW", "CONTACTED"),
+        ("NEW", "CANCELED"),
+        ("CONTACTED", "SCHEDULED"),
+        ("CONTACTED", "CANCELED"),
+        ("SCHEDULED", "CONTACTED"),
+        ("SCHEDULED", "CANCELED"),
+    ];
+    // Connecting is its own mutation, allowed from every open status.
+    let connectable = ["NEW", "CONTACTED", "SCHEDULED"];
+    let mut n = 0;
+    for from in statuses {
+        for to in statuses {
+            if from == to {
+                continue;
+            }
+            // Ten applications an hour from one client address: let the clock run.
+            if n % 9 == 8 {
+                app.clock.advance(chrono::Duration::hours(1));
+            }
+            n += 1;
+            let number = application_in(&app, &staff, n, from).await;
+            if to == "CONNECTED" {
+                let body = app
+                    .graphql_as(Some(&staff), CONNECT, json!({ "n": number }))
+                    .await;
+                let payload = &data(&body)["staff"]["markApplicationConnected"];
+                if connectable.contains(&from) {
+                    assert_eq!(payload["userErrors"], json!([]), "{from} → {to}");
+                    assert_eq!(payload["application"]["status"], "CONNECTED");
+                } else {
+                    assert_eq!(codes(payload), ["INVALID_TRANSITION"], "{from} → {to}");
+                }
+                continue;
+            }
+            let moved = staff_set(&app, &staff, &number, to, None).await;
+            if allowed.contains(&(from, to)) {
+                assert_eq!(moved["userErrors"], json!([]), "{from} → {to}");
+                assert_eq!(moved["application"]["status"], to);
+            } else {
+                assert_eq!(codes(&moved), ["INVALID_TRANSITION"], "{from} → {to}");
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 use chrono::{Duration, NaiveDate};
 use kabinet::accounts::{self, AccountNumber, NewAccount, Phone};
+use kabinet::clock::Clock;
 use serde_json::{Value, json};
 
 use crate::common::smtp::SmtpStandIn;
@@ -204,4 +205,50 @@ async fn the_outbox_keeps_an_email_while_the_relay_is_down_for_an_hour_and_sends
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(relay.received().len(), 1, "sent once");
     assert!(outbox_row(&app).await.1);
+}
+
+#[tokio::test]
+async fn an_email_stored_before_a_restart_is_sent_once_after_it() {
+    // Our own database file, so it outlives the first process.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("restart.db").display()
+    );
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let first = TestApp::spawn_with(|s| {
+        s.database_url = url.clone();
+        s.smtp_url = Some(smtp.clone());
+    })
+    .await;
+    let staff = staff_token(&first).await;
+    let token = subscriber_with_email(&first).await;
+    support_reply(&first, &token, &staff).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!outbox_row(&first).await.1, "the relay is down: not sent");
+    let later = first.clock.now() + Duration::hours(1);
+    // The gateway goes down for an hour with the e-mail in its outbox.
+    drop(first);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let relay = SmtpStandIn::start(port).await;
+    let second = TestApp::spawn_with(|s| {
+        s.database_url = url.clone();
+        s.smtp_url = Some(smtp.clone());
+    })
+    .await;
+    second.clock.set(later + Duration::hours(1));
+    for _ in 0..400 {
+        if !relay.received().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(relay.received().len(), 1, "sent once after the restart");
+    assert!(outbox_row(&second).await.1);
 }

@@ -608,8 +608,17 @@ async fn a_technician_visit_is_asked_for_scheduled_in_a_preferred_window_and_can
     );
     app.clock.set(test_epoch());
     assert_eq!(slots(&app).await[7]["free"], 2, "the place is free again");
-    // Someone else's visit cannot be cancelled.
+    // Someone else's visit is not theirs to see or cancel.
     let other = app.login("demo2", "demo12345").await;
+    let node = "query ($id: ID!) { node(id: $id) { ... on TechnicianVisit { status } } }";
+    let body = app
+        .graphql_as(Some(&other), node, json!({ "id": visit["id"] }))
+        .await;
+    assert!(data(&body)["node"].is_null());
+    let body = app
+        .graphql_as(Some(&token), node, json!({ "id": visit["id"] }))
+        .await;
+    assert_eq!(data(&body)["node"]["status"], "CANCELED");
     let body = app
         .graphql_as(
             Some(&other),
