@@ -64,29 +64,6 @@ pub async fn enqueue(
     Ok(())
 }
 
-/// E-mails the account if it wants e-mail and has an address; call inside
-/// the transaction of what it tells. Returns whether one was stored.
-pub async fn to_account_in(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    account_id: i64,
-    subject: &str,
-    text: &str,
-) -> Result<bool, DbErr> {
-    if !crate::notifications::get(db, account_id).await?.email {
-        return Ok(false);
-    }
-    let Some(address) = crate::accounts::find_many(db, &[account_id])
-        .await?
-        .pop()
-        .and_then(|a| a.email)
-    else {
-        return Ok(false);
-    };
-    enqueue(db, now, &address, subject, text).await?;
-    Ok(true)
-}
-
 /// Delivers the e-mails that are due; returns how many were sent.
 pub async fn deliver_due(
     db: &impl ConnectionTrait,

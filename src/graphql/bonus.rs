@@ -17,6 +17,7 @@ use crate::bonus::{self, BonusError, catalog, earn, points, redeem};
 
 /// A catalog section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "bonus::BonusCategory")]
 pub enum BonusCategory {
     /// Discounts on services (50 % of the internet fee for a month).
     ServiceDiscount,
@@ -26,28 +27,9 @@ pub enum BonusCategory {
     Digital,
 }
 
-impl From<bonus::BonusCategory> for BonusCategory {
-    fn from(c: bonus::BonusCategory) -> Self {
-        match c {
-            bonus::BonusCategory::ServiceDiscount => BonusCategory::ServiceDiscount,
-            bonus::BonusCategory::Goods => BonusCategory::Goods,
-            bonus::BonusCategory::Digital => BonusCategory::Digital,
-        }
-    }
-}
-
-impl From<BonusCategory> for bonus::BonusCategory {
-    fn from(c: BonusCategory) -> Self {
-        match c {
-            BonusCategory::ServiceDiscount => bonus::BonusCategory::ServiceDiscount,
-            BonusCategory::Goods => bonus::BonusCategory::Goods,
-            BonusCategory::Digital => bonus::BonusCategory::Digital,
-        }
-    }
-}
-
 /// What redeeming an item does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "bonus::BonusEffect")]
 pub enum BonusEffect {
     /// 50 % off the internet fee for the whole next Moscow calendar month.
     InternetDiscount50,
@@ -57,28 +39,9 @@ pub enum BonusEffect {
     DigitalCode,
 }
 
-impl From<bonus::BonusEffect> for BonusEffect {
-    fn from(e: bonus::BonusEffect) -> Self {
-        match e {
-            bonus::BonusEffect::InternetDiscount50 => BonusEffect::InternetDiscount50,
-            bonus::BonusEffect::Goods => BonusEffect::Goods,
-            bonus::BonusEffect::DigitalCode => BonusEffect::DigitalCode,
-        }
-    }
-}
-
-impl From<BonusEffect> for bonus::BonusEffect {
-    fn from(e: BonusEffect) -> Self {
-        match e {
-            BonusEffect::InternetDiscount50 => bonus::BonusEffect::InternetDiscount50,
-            BonusEffect::Goods => bonus::BonusEffect::Goods,
-            BonusEffect::DigitalCode => bonus::BonusEffect::DigitalCode,
-        }
-    }
-}
-
 /// Why points changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "bonus::BonusReason")]
 pub enum BonusReason {
     /// Joining the program.
     Enrolment,
@@ -94,21 +57,6 @@ pub enum BonusReason {
     Staff,
     /// Points whose time was up.
     Expiry,
-}
-
-impl From<bonus::BonusReason> for BonusReason {
-    fn from(r: bonus::BonusReason) -> Self {
-        use bonus::BonusReason as R;
-        match r {
-            R::Enrolment => BonusReason::Enrolment,
-            R::MonthlyCharges => BonusReason::MonthlyCharges,
-            R::LargePayment => BonusReason::LargePayment,
-            R::Referral => BonusReason::Referral,
-            R::Redemption => BonusReason::Redemption,
-            R::Staff => BonusReason::Staff,
-            R::Expiry => BonusReason::Expiry,
-        }
-    }
 }
 
 /// Why an item cannot be taken now.

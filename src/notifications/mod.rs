@@ -3,6 +3,7 @@
 
 pub mod inbox;
 pub mod news;
+pub mod tell;
 pub mod warnings;
 
 use chrono::{DateTime, Utc};

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
-use super::inbox::{self, NotificationKind};
+use super::inbox::NotificationKind;
 use crate::db::statement;
 
 /// The threshold an account with `days` left falls to, if any: the lowest
@@ -51,9 +51,7 @@ fn text(days: u32) -> String {
         2..=4 => "дня",
         _ => "дней",
     };
-    format!(
-        "Kabinet: баланса хватит на {days} {word}. Пополните счёт, чтобы услуги не заблокировались."
-    )
+    format!("баланса хватит на {days} {word}. Пополните счёт, чтобы услуги не заблокировались.")
 }
 
 async fn warned(db: &impl ConnectionTrait, account_id: i64) -> Result<Option<u32>, DbErr> {
@@ -114,23 +112,18 @@ pub async fn evaluate(
                 }
                 let days = summary.days_until_block.unwrap_or(0);
                 let message = text(days);
-                inbox::add_in(
+                super::tell::tell_in(
                     &tx,
                     now,
                     *account_id,
-                    NotificationKind::BillingWarning,
-                    "Скоро блокировка",
-                    &message,
+                    super::tell::Message {
+                        kind: NotificationKind::BillingWarning,
+                        title: "Скоро блокировка",
+                        text: &message,
+                        sms: super::tell::SmsTopic::Billing,
+                    },
                 )
                 .await?;
-                crate::email::to_account_in(&tx, now, *account_id, "Скоро блокировка", &message)
-                    .await?;
-                if super::get(&tx, *account_id).await?.sms_billing
-                    && let Some(account) =
-                        crate::accounts::find_many(&tx, &[*account_id]).await?.pop()
-                {
-                    crate::sms::enqueue(&tx, now, &account.phone, message).await?;
-                }
                 tx.commit().await?;
                 told += 1;
             }

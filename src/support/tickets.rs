@@ -486,39 +486,27 @@ pub async fn messages(
     .map(message_from_row))
 }
 
-/// Tells the subscriber in the personal account and by SMS (when they want
-/// support SMS), in `tx`.
+/// Tells the subscriber of a change of their ticket or visit (`text`
+/// without the "Kabinet:" prefix an SMS gets).
 pub(super) async fn tell_subscriber(
     tx: &impl ConnectionTrait,
     now: DateTime<Utc>,
     account_id: i64,
     text: String,
 ) -> Result<bool, DbErr> {
-    crate::notifications::inbox::add_in(
+    use crate::notifications::tell::{Message, SmsTopic, tell_in};
+    tell_in(
         tx,
         now,
         account_id,
-        crate::notifications::inbox::NotificationKind::Ticket,
-        "Обращение в поддержку",
-        text.trim_start_matches("Kabinet: "),
+        Message {
+            kind: crate::notifications::inbox::NotificationKind::Ticket,
+            title: "Обращение в поддержку",
+            text: &text,
+            sms: SmsTopic::Support,
+        },
     )
-    .await?;
-    crate::email::to_account_in(
-        tx,
-        now,
-        account_id,
-        "Обращение в поддержку",
-        text.trim_start_matches("Kabinet: "),
-    )
-    .await?;
-    if !crate::notifications::get(tx, account_id).await?.sms_support {
-        return Ok(false);
-    }
-    let Some(account) = crate::accounts::find_many(tx, &[account_id]).await?.pop() else {
-        return Ok(false);
-    };
-    crate::sms::enqueue(tx, now, &account.phone, text).await?;
-    Ok(true)
+    .await
 }
 
 fn status_words(status: TicketStatus) -> &'static str {
@@ -589,7 +577,7 @@ pub async fn staff_reply(
         now,
         ticket.account_id,
         format!(
-            "Kabinet: ответ по обращению №{} («{}»), статус: {}. Прочитайте в личном кабинете.",
+            "ответ по обращению №{} («{}»), статус: {}. Прочитайте в личном кабинете.",
             ticket.id,
             short(&ticket.subject),
             status_words(after.status)
@@ -633,7 +621,7 @@ pub async fn staff_set_status(
         now,
         ticket.account_id,
         format!(
-            "Kabinet: обращение №{} («{}»): {}.",
+            "обращение №{} («{}»): {}.",
             ticket.id,
             short(&ticket.subject),
             status_words(to)

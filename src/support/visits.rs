@@ -293,7 +293,7 @@ pub async fn schedule(
             Ok(done) if done.rows_affected == 1 => {
                 let after = find(db, visit.id).await?.ok_or(VisitError::NotFound)?;
                 let text = format!(
-                    "Kabinet: техник придёт {} (обращение №{}).",
+                    "техник придёт {} (обращение №{}).",
                     crate::time::moscow_text(window),
                     visit.ticket_id
                 );
