@@ -298,6 +298,10 @@ pub async fn billing_run(
     let now = clock.now();
     let day = date.unwrap_or_else(|| crate::time::moscow_date(now));
     let started = std::time::Instant::now();
+    // Changes scheduled up to now take effect first, as the worker does.
+    let applied = crate::services::scheduled::apply_due(&db, now)
+        .await
+        .map_err(StartupError::Billing)?;
     let report = crate::billing::run::run_day(&db, now, day)
         .await
         .map_err(StartupError::Billing)?;
@@ -307,6 +311,7 @@ pub async fn billing_run(
         accounts = report.accounts,
         charges = report.charges,
         blocked = report.blocked,
+        scheduled_changes = applied.len(),
         seconds = started.elapsed().as_secs_f64(),
         "billing run finished"
     );

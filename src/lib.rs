@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod payments;
 pub mod ratelimit;
+pub mod services;
 pub mod sms;
 pub mod support;
 pub mod telemetry;

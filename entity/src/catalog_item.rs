@@ -58,6 +58,15 @@ pub struct Model {
     pub requires_kind: Option<ServiceKind>,
     pub sort_order: i32,
     pub active: bool,
+    /// Charged once when connected, kopecks.
+    pub connection_fee: i64,
+    /// A promo monthly fee for the first `promo_months` months.
+    pub promo_fee: Option<i64>,
+    pub promo_months: Option<i32>,
+    /// A minimum term in months; leaving earlier costs `early_exit_fee`,
+    /// falling evenly to zero over the term.
+    pub min_term_months: Option<i32>,
+    pub early_exit_fee: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,7 @@ pub mod refund;
 pub mod sandbox_payment;
 pub mod sandbox_refund;
 pub mod saved_card;
+pub mod scheduled_change;
 pub mod service_notice;
 pub mod sms_outbox;
 pub mod subscription;

@@ -35,6 +35,11 @@ pub struct Model {
     /// For equipment.
     pub ownership: Option<Ownership>,
     pub created_at: DateTimeUtc,
+    /// Last Moscow day of a minimum term, fixed when subscribed.
+    pub min_term_until: Option<Date>,
+    /// What leaving on the first day of the minimum term costs, kopecks;
+    /// falls evenly to zero by `min_term_until`.
+    pub early_exit_fee: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@ mod m20261204_000013_coverage_applications;
 mod m20261204_000014_support_tickets;
 mod m20261204_000015_notifications;
 mod m20261204_000016_email_outbox;
+mod m20261204_000017_scheduled_changes;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_support_tickets::Migration),
             Box::new(m20261204_000015_notifications::Migration),
             Box::new(m20261204_000016_email_outbox::Migration),
+            Box::new(m20261204_000017_scheduled_changes::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ use sea_orm::{
 pub use entity::connection_application::ApplicationStatus;
 
 use crate::accounts::{self, AccountNumber, NewAccount, Phone};
-use crate::billing::subscriptions::{self, NewSubscription};
+use crate::billing::subscriptions;
 use crate::bonus::{self, BonusReason, BonusRules};
 use crate::clock::Clock;
 use crate::coverage::{self, AddressError, AddressQuery};
@@ -479,15 +479,7 @@ pub async fn mark_connected(
     subscriptions::insert(
         &tx,
         now,
-        NewSubscription {
-            account_id: account.id,
-            item_id: tariff.id,
-            monthly_fee: tariff.monthly_fee,
-            promo: None,
-            starts_on: today,
-            ends_on: None,
-            ownership: None,
-        },
+        crate::services::terms::new_subscription(&tariff, account.id, today),
     )
     .await?;
     tx.execute_raw(statement(

@@ -21,6 +21,16 @@ pub struct Promo {
     pub until: NaiveDate,
 }
 
+/// A minimum term fixed when the item was subscribed: leaving before its
+/// last day costs a compensation that falls evenly to zero over the term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinTerm {
+    /// The term's last day.
+    pub until: NaiveDate,
+    /// What leaving on the term's first day costs.
+    pub exit_fee: Kopecks,
+}
+
 /// A recurring item of an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -40,6 +50,8 @@ pub struct Subscription {
     pub ends_on: Option<NaiveDate>,
     /// How equipment is held.
     pub ownership: Option<Ownership>,
+    /// A minimum term, if the item came with one.
+    pub min_term: Option<MinTerm>,
 }
 
 impl Subscription {
@@ -89,6 +101,13 @@ fn from_row(row: subscription::Model) -> Subscription {
         starts_on: row.starts_on,
         ends_on: row.ends_on,
         ownership: row.ownership,
+        min_term: row
+            .min_term_until
+            .zip(row.early_exit_fee)
+            .map(|(until, fee)| MinTerm {
+                until,
+                exit_fee: Kopecks::new(fee),
+            }),
     }
 }
 
@@ -130,6 +149,8 @@ pub struct NewSubscription {
     pub ends_on: Option<NaiveDate>,
     /// Equipment ownership.
     pub ownership: Option<Ownership>,
+    /// A minimum term.
+    pub min_term: Option<MinTerm>,
 }
 
 /// Adds a subscription.
@@ -147,6 +168,8 @@ pub async fn insert(
         starts_on: Set(new.starts_on),
         ends_on: Set(new.ends_on),
         ownership: Set(new.ownership),
+        min_term_until: Set(new.min_term.map(|t| t.until)),
+        early_exit_fee: Set(new.min_term.map(|t| t.exit_fee.get())),
         created_at: Set(now),
         ..Default::default()
     };
@@ -249,6 +272,7 @@ mod tests {
             starts_on: day(starts),
             ends_on: None,
             ownership: None,
+            min_term: None,
         }
     }
 
@@ -284,6 +308,7 @@ mod tests {
             speed_mbps: None,
             tv_channels: None,
             requires_kind: None,
+            terms: crate::catalog::Terms::default(),
         };
         let catalog: HashMap<i64, CatalogItem> = [
             (1, entry(1, false)),

@@ -9,6 +9,37 @@ pub use entity::catalog_item::ServiceKind;
 
 use crate::money::Kopecks;
 
+/// What connecting an item brings besides its monthly fee: all of it is shown
+/// in a preview before the subscriber agrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Terms {
+    /// Charged once, on the day it is connected.
+    pub connection_fee: Kopecks,
+    /// A promo monthly fee for the first months.
+    pub promo: Option<PromoTerms>,
+    /// A minimum term with its early-termination charge.
+    pub min_term: Option<MinTermTerms>,
+}
+
+/// A promo price for the first months after connecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromoTerms {
+    /// The monthly fee while it lasts.
+    pub fee: Kopecks,
+    /// How many months it lasts.
+    pub months: u32,
+}
+
+/// A minimum term: leaving earlier costs a compensation that falls evenly to
+/// zero over the term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinTermTerms {
+    /// Its length in months.
+    pub months: u32,
+    /// What leaving on its first day costs.
+    pub exit_fee: Kopecks,
+}
+
 /// A tariff plan or a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogItem {
@@ -32,6 +63,26 @@ pub struct CatalogItem {
     pub tv_channels: Option<i32>,
     /// A kind that must be subscribed first.
     pub requires_kind: Option<ServiceKind>,
+    /// Connection fee, promo and minimum term.
+    pub terms: Terms,
+}
+
+impl CatalogItem {
+    /// Whether this item gives the subscriber `kind`: its own kind, internet
+    /// with any tariff that has a speed, base TV with a tariff that has
+    /// channels (extra packages are not base TV).
+    pub fn provides(&self, kind: ServiceKind) -> bool {
+        self.kind == kind
+            || match kind {
+                ServiceKind::Internet => self.is_tariff && self.speed_mbps.is_some(),
+                ServiceKind::Tv => self.is_tariff && self.tv_channels.is_some(),
+                _ => false,
+            }
+    }
+}
+
+fn months(value: Option<i32>) -> Option<u32> {
+    value.and_then(|m| u32::try_from(m).ok()).filter(|m| *m > 0)
 }
 
 fn from_row(row: catalog_item::Model) -> CatalogItem {
@@ -46,6 +97,20 @@ fn from_row(row: catalog_item::Model) -> CatalogItem {
         speed_mbps: row.speed_mbps,
         tv_channels: row.tv_channels,
         requires_kind: row.requires_kind,
+        terms: Terms {
+            connection_fee: Kopecks::new(row.connection_fee),
+            promo: row
+                .promo_fee
+                .zip(months(row.promo_months))
+                .map(|(fee, months)| PromoTerms {
+                    fee: Kopecks::new(fee),
+                    months,
+                }),
+            min_term: months(row.min_term_months).map(|months| MinTermTerms {
+                months,
+                exit_fee: Kopecks::new(row.early_exit_fee.unwrap_or(0)),
+            }),
+        },
     }
 }
 
@@ -74,6 +139,19 @@ pub async fn list(
         .into_iter()
         .map(from_row)
         .collect())
+}
+
+/// The active item with this code (what a client names a tariff or service by).
+pub async fn find_active_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<CatalogItem>, DbErr> {
+    Ok(catalog_item::Entity::find()
+        .filter(Column::Code.eq(code))
+        .filter(Column::Active.eq(true))
+        .one(db)
+        .await?
+        .map(from_row))
 }
 
 /// Items with these ids.
@@ -120,6 +198,8 @@ pub struct NewItem {
     pub tv_channels: Option<i32>,
     /// Prerequisite kind.
     pub requires_kind: Option<ServiceKind>,
+    /// Connection fee, promo and minimum term.
+    pub terms: Terms,
 }
 
 /// Adds an item (catalog import, demo data).
@@ -144,6 +224,17 @@ pub async fn insert(
         requires_kind: Set(item.requires_kind),
         sort_order: Set(sort_order),
         active: Set(true),
+        connection_fee: Set(item.terms.connection_fee.get()),
+        promo_fee: Set(item.terms.promo.map(|p| p.fee.get())),
+        promo_months: Set(item
+            .terms
+            .promo
+            .map(|p| i32::try_from(p.months).unwrap_or(i32::MAX))),
+        min_term_months: Set(item
+            .terms
+            .min_term
+            .map(|t| i32::try_from(t.months).unwrap_or(i32::MAX))),
+        early_exit_fee: Set(item.terms.min_term.map(|t| t.exit_fee.get())),
         ..Default::default()
     };
     Ok(from_row(

@@ -8,7 +8,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::billing::ledger::EntryKind;
 use crate::billing::subscriptions::{self, NewSubscription, Ownership, Promo};
 use crate::billing::{self, BillingError, Movement};
-use crate::catalog::{self, NewItem, ServiceKind};
+use crate::catalog::{self, MinTermTerms, NewItem, PromoTerms, ServiceKind, Terms};
 use crate::money::Kopecks;
 use crate::time::{MOSCOW, moscow_date, start_of_moscow_day};
 
@@ -30,7 +30,12 @@ fn item(
         speed_mbps: None,
         tv_channels: None,
         requires_kind: None,
+        terms: Terms::default(),
     }
+}
+
+fn rub(rubles: i64) -> Kopecks {
+    Kopecks::from_rubles(rubles)
 }
 
 /// A realistic Moscow catalog.
@@ -61,6 +66,18 @@ fn catalog_items() -> Vec<NewItem> {
         },
         NewItem {
             speed_mbps: Some(1000),
+            // 890 ₽ for three months, for a year's commitment.
+            terms: Terms {
+                promo: Some(PromoTerms {
+                    fee: rub(890),
+                    months: 3,
+                }),
+                min_term: Some(MinTermTerms {
+                    months: 12,
+                    exit_fee: rub(3000),
+                }),
+                ..Terms::default()
+            },
             ..item(
                 "internet-1000",
                 true,
@@ -83,6 +100,7 @@ fn catalog_items() -> Vec<NewItem> {
             )
         },
         NewItem {
+            requires_kind: Some(Tv),
             tv_channels: Some(30),
             ..item(
                 "tv-kino",
@@ -94,6 +112,14 @@ fn catalog_items() -> Vec<NewItem> {
             )
         },
         NewItem {
+            requires_kind: Some(Tv),
+            terms: Terms {
+                promo: Some(PromoTerms {
+                    fee: Kopecks::ZERO,
+                    months: 1,
+                }),
+                ..Terms::default()
+            },
             tv_channels: Some(10),
             ..item(
                 "tv-sport",
@@ -105,6 +131,7 @@ fn catalog_items() -> Vec<NewItem> {
             )
         },
         NewItem {
+            requires_kind: Some(Tv),
             tv_channels: Some(12),
             ..item(
                 "tv-kids",
@@ -117,6 +144,10 @@ fn catalog_items() -> Vec<NewItem> {
         },
         NewItem {
             requires_kind: Some(Internet),
+            terms: Terms {
+                connection_fee: rub(290),
+                ..Terms::default()
+            },
             ..item(
                 "home-phone",
                 false,
@@ -126,14 +157,24 @@ fn catalog_items() -> Vec<NewItem> {
                 250,
             )
         },
-        item(
-            "alarm",
-            false,
-            SecurityAlarm,
-            "Охранная сигнализация",
-            "Датчики двери и движения, пульт охраны",
-            490,
-        ),
+        NewItem {
+            terms: Terms {
+                connection_fee: rub(990),
+                promo: None,
+                min_term: Some(MinTermTerms {
+                    months: 12,
+                    exit_fee: rub(2400),
+                }),
+            },
+            ..item(
+                "alarm",
+                false,
+                SecurityAlarm,
+                "Охранная сигнализация",
+                "Датчики двери и движения, пульт охраны",
+                490,
+            )
+        },
         item(
             "antivirus",
             false,
@@ -300,6 +341,7 @@ pub async fn seed(
                 starts_on,
                 ends_on,
                 ownership,
+                min_term: None,
             },
         )
         .await?;

@@ -59,6 +59,16 @@ pub enum AccountEvent {
         /// When.
         at: DateTime<Utc>,
     },
+    /// A scheduled change of services or tariff took effect.
+    #[serde(rename_all = "camelCase")]
+    ScheduledChangeApplied {
+        /// The account.
+        account_id: i64,
+        /// The change.
+        change_id: i64,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl AccountEvent {
@@ -67,7 +77,8 @@ impl AccountEvent {
         match self {
             AccountEvent::BalanceChanged { account_id, .. }
             | AccountEvent::PaymentStatusChanged { account_id, .. }
-            | AccountEvent::TicketUpdated { account_id, .. } => *account_id,
+            | AccountEvent::TicketUpdated { account_id, .. }
+            | AccountEvent::ScheduledChangeApplied { account_id, .. } => *account_id,
         }
     }
 }

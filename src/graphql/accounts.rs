@@ -187,6 +187,45 @@ impl Account {
             .collect())
     }
 
+    /// Changes of services and tariff waiting for the next 00:00 Moscow time,
+    /// oldest first; each can be cancelled until then.
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
+    async fn scheduled_changes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::services::ScheduledChange>, ApiError> {
+        super::services::AccountServices::scheduled(ctx, self.0.id).await
+    }
+
+    /// What moving to a tariff would do: the new monthly total, what is
+    /// charged once, the first charge date, every obligation it brings or
+    /// ends, and whether it can be made now.
+    async fn tariff_change_preview(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The tariff (`Tariff.id`).")] tariff_id: ID,
+    ) -> Result<super::services::TariffChangePreview, ApiError> {
+        super::services::AccountServices::tariff_preview(ctx, self.0.id, &tariff_id).await
+    }
+
+    /// What connecting a service (`serviceId`) or disconnecting a subscription
+    /// (`subscriptionId`) would do; give one of the two.
+    async fn service_change_preview(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A service to connect (`Service.id`).")] service_id: Option<ID>,
+        #[graphql(desc = "A subscription to disconnect (`SubscribedService.id`).")]
+        subscription_id: Option<ID>,
+    ) -> Result<super::services::ServiceChangePreview, ApiError> {
+        super::services::AccountServices::service_preview(
+            ctx,
+            self.0.id,
+            service_id.as_ref(),
+            subscription_id.as_ref(),
+        )
+        .await
+    }
+
     /// Every recurring charge, its promo end date and what it becomes after.
     async fn monthly_cost(&self, ctx: &Context<'_>) -> Result<CostBreakdown, ApiError> {
         AccountMoney::monthly_cost(ctx, self.0.id).await

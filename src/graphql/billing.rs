@@ -241,6 +241,27 @@ pub struct CostLine {
     pub after_promo: Money,
 }
 
+/// The lines of a cost breakdown with their catalog names and kinds (from
+/// `catalog`, by item id).
+pub(super) fn cost_lines(
+    lines: &[billing::subscriptions::CostLine],
+    catalog: &std::collections::HashMap<i64, CatalogItem>,
+) -> Vec<CostLine> {
+    lines
+        .iter()
+        .filter_map(|line| {
+            let entry = catalog.get(&line.item_id)?;
+            Some(CostLine {
+                name: entry.name.clone(),
+                kind: entry.kind.into(),
+                monthly_fee: line.fee.into(),
+                promo_until: line.promo_until.map(Date),
+                after_promo: line.fee_after_promo.into(),
+            })
+        })
+        .collect()
+}
+
 /// Every recurring charge of the account, with promo end dates and what they
 /// become: the sums a subscriber must never discover only on the bill.
 #[derive(Debug, Clone, SimpleObject)]
@@ -488,20 +509,7 @@ impl AccountMoney {
             total_after_promos: cost.total_after_promos.into(),
             total_after_bonus_discount: (cost.total - this_month_discount).into(),
             bonus_discounts,
-            lines: cost
-                .lines
-                .into_iter()
-                .filter_map(|line| {
-                    let entry = catalog.get(&line.item_id)?;
-                    Some(CostLine {
-                        name: entry.name.clone(),
-                        kind: entry.kind.into(),
-                        monthly_fee: line.fee.into(),
-                        promo_until: line.promo_until.map(Date),
-                        after_promo: line.fee_after_promo.into(),
-                    })
-                })
-                .collect(),
+            lines: cost_lines(&cost.lines, &catalog),
         })
     }
 

@@ -188,6 +188,30 @@ pub enum UserErrorCode {
     NotOffered,
     /// The status cannot change that way from where it is.
     InvalidTransition,
+    /// The tariff was changed today already; see when it is possible again.
+    TariffChangeLimit,
+    /// The balance (plus promised credit) does not cover the change's first day.
+    InsufficientFunds,
+    /// The terms changed since the preview: show the new preview and ask again.
+    PreviewOutdated,
+    /// It is connected already.
+    AlreadyConnected,
+    /// A change of it is scheduled already: cancel that one first.
+    AlreadyScheduled,
+    /// It is not connected.
+    NotConnected,
+    /// It is not disconnected this way (the tariff, equipment).
+    NotDisconnectable,
+    /// It is not connected this way (a tariff, equipment).
+    NotConnectable,
+    /// It needs another service first (home phone needs internet).
+    RequiresService,
+    /// Other services depend on it.
+    DependentServices,
+    /// The change took effect already.
+    AlreadyApplied,
+    /// The change was cancelled already.
+    AlreadyCanceled,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

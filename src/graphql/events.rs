@@ -109,6 +109,34 @@ impl TicketUpdated {
     }
 }
 
+/// A scheduled change of services or tariff took effect at 00:00 Moscow time.
+#[derive(Debug, Clone)]
+pub struct ScheduledChangeApplied {
+    account_id: i64,
+    change_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A scheduled change of services or tariff took effect.
+#[Object]
+impl ScheduledChangeApplied {
+    /// When it was applied.
+    async fn at(&self) -> DateTime {
+        DateTime(self.at)
+    }
+
+    /// The change, now `APPLIED`.
+    async fn scheduled_change(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::services::ScheduledChange>, ApiError> {
+        Ok(crate::services::scheduled::find(ctx.db(), self.change_id)
+            .await?
+            .filter(|c| c.account_id == self.account_id)
+            .map(super::services::ScheduledChange))
+    }
+}
+
 /// Something that happened to the signed-in account. More kinds will join
 /// (clients should skip a type they do not know).
 #[derive(Union)]
@@ -119,6 +147,8 @@ pub enum AccountEvent {
     PaymentStatusChanged(PaymentStatusChanged),
     /// A support ticket changed.
     TicketUpdated(TicketUpdated),
+    /// A scheduled change of services or tariff took effect.
+    ScheduledChangeApplied(ScheduledChangeApplied),
 }
 
 impl From<events::AccountEvent> for AccountEvent {
@@ -147,6 +177,15 @@ impl From<events::AccountEvent> for AccountEvent {
                 ticket_id,
                 account_id,
                 status,
+                at,
+            }),
+            events::AccountEvent::ScheduledChangeApplied {
+                account_id,
+                change_id,
+                at,
+            } => AccountEvent::ScheduledChangeApplied(ScheduledChangeApplied {
+                account_id,
+                change_id,
                 at,
             }),
         }

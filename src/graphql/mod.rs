@@ -23,6 +23,7 @@ pub mod notices;
 pub mod notifications;
 pub mod payments;
 pub mod scalars;
+pub mod services;
 pub mod staff;
 pub mod support;
 pub mod tickets;
@@ -74,6 +75,7 @@ pub struct Mutation(
     tv::TvMutation,
     tv_personal::TvPersonalMutation,
     notifications::NotificationsMutation,
+    services::ServicesMutation,
 );
 
 /// Live updates over WebSocket (`graphql-transport-ws` or legacy `graphql-ws`).

@@ -47,11 +47,13 @@ pub enum NodeKind {
     TechnicianVisit,
     /// An in-app notification (its owner only).
     Notification,
+    /// A scheduled change of services or tariff (its owner only).
+    ScheduledChange,
 }
 
 impl NodeKind {
     // Keep in step with `name` below (a unit test round-trips every kind).
-    const ALL: [NodeKind; 14] = [
+    const ALL: [NodeKind; 15] = [
         NodeKind::Account,
         NodeKind::ServiceNotice,
         NodeKind::LoginSession,
@@ -66,6 +68,7 @@ impl NodeKind {
         NodeKind::Ticket,
         NodeKind::TechnicianVisit,
         NodeKind::Notification,
+        NodeKind::ScheduledChange,
     ];
 
     fn name(self) -> &'static str {
@@ -84,6 +87,7 @@ impl NodeKind {
             NodeKind::Ticket => "Ticket",
             NodeKind::TechnicianVisit => "TechnicianVisit",
             NodeKind::Notification => "Notification",
+            NodeKind::ScheduledChange => "ScheduledChange",
         }
     }
 }
@@ -154,6 +158,8 @@ pub enum Node {
     TechnicianVisit(super::tickets::TechnicianVisit),
     /// An in-app notification.
     Notification(super::inbox::Notification),
+    /// A scheduled change of services or tariff.
+    ScheduledChange(super::services::ScheduledChange),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
@@ -246,6 +252,13 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
             Some(account) => crate::notifications::inbox::find_own(ctx.db(), account, id.key)
                 .await?
                 .map(|n| Node::Notification(n.into())),
+            None => None,
+        },
+        NodeKind::ScheduledChange => match ctx.viewer().account_id() {
+            Some(account) => crate::services::scheduled::find(ctx.db(), id.key)
+                .await?
+                .filter(|c| c.account_id == account)
+                .map(|c| Node::ScheduledChange(super::services::ScheduledChange(c))),
             None => None,
         },
         NodeKind::TvReminder => match ctx.viewer().account_id() {

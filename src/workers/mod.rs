@@ -88,6 +88,30 @@ async fn repeat<F, Fut>(
 async fn bill_due_days(ctx: &WorkerContext) -> Result<(), sea_orm::DbErr> {
     let now = ctx.clock.now();
     let today = crate::time::moscow_date(now);
+    // Changes scheduled for today take effect first (their one-off charges);
+    // their subscription rows are in place already, so billing is right either way.
+    let applied = crate::services::scheduled::apply_due(&ctx.db, now).await?;
+    if !applied.is_empty() {
+        tracing::info!(changes = applied.len(), "scheduled changes applied");
+        let mut events = Vec::with_capacity(applied.len() * 2);
+        for a in &applied {
+            events.push(crate::events::AccountEvent::ScheduledChangeApplied {
+                account_id: a.change.account_id,
+                change_id: a.change.id,
+                at: now,
+            });
+            if let Some(balance) = a.balance {
+                events.push(crate::events::AccountEvent::BalanceChanged {
+                    account_id: a.change.account_id,
+                    balance,
+                    at: now,
+                });
+            }
+        }
+        for chunk in events.chunks(500) {
+            ctx.payments.events.publish_all(chunk.to_vec()).await;
+        }
+    }
     let first = match billing::run::last_billed_day(&ctx.db).await? {
         Some(last) if last >= today => None,
         Some(last) => last.succ_opt(),

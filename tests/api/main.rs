@@ -31,6 +31,7 @@ mod payments;
 mod refunds;
 mod replicas;
 mod schema;
+mod services;
 mod sessions;
 mod sign_in;
 mod support;

@@ -43,6 +43,7 @@ pub async fn account_with(app: &TestApp, number: &str, fee: i64, starts_on: Naiv
             starts_on,
             ends_on: None,
             ownership: None,
+            min_term: None,
         },
     )
     .await
