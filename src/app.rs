@@ -302,6 +302,9 @@ pub async fn billing_run(
     let applied = crate::services::scheduled::apply_due(&db, now)
         .await
         .map_err(StartupError::Billing)?;
+    crate::services::suspension::apply_due(&db, now, day)
+        .await
+        .map_err(StartupError::Billing)?;
     let report = crate::billing::run::run_day(&db, now, day)
         .await
         .map_err(StartupError::Billing)?;

@@ -243,6 +243,27 @@ pub struct Settings {
     )]
     pub visit_capacity: i32,
 
+    /// Days from a service's first day in which leaving it costs no
+    /// obligations (no compensation, clawback or instalments owed).
+    #[arg(
+        long,
+        env = "KABINET_TRIAL_DAYS",
+        default_value_t = 14,
+        value_parser = clap::value_parser!(u32).range(0..=365),
+        global = true
+    )]
+    pub trial_days: u32,
+
+    /// What each day of a voluntary suspension costs, in kopecks (0: nothing).
+    #[arg(
+        long,
+        env = "KABINET_SUSPENSION_DAILY_FEE_KOPECKS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(i64).range(0..=100_000),
+        global = true
+    )]
+    pub suspension_daily_fee_kopecks: i64,
+
     /// Bonus points for joining the bonus program.
     #[arg(
         long,

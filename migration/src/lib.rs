@@ -20,6 +20,8 @@ mod m20261204_000014_support_tickets;
 mod m20261204_000015_notifications;
 mod m20261204_000016_email_outbox;
 mod m20261204_000017_scheduled_changes;
+mod m20261204_000018_suspensions;
+mod m20261204_000019_turbo_parental;
 
 pub struct Migrator;
 
@@ -44,6 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_notifications::Migration),
             Box::new(m20261204_000016_email_outbox::Migration),
             Box::new(m20261204_000017_scheduled_changes::Migration),
+            Box::new(m20261204_000018_suspensions::Migration),
+            Box::new(m20261204_000019_turbo_parental::Migration),
         ]
     }
 }

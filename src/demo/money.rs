@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::billing::ledger::EntryKind;
-use crate::billing::subscriptions::{self, NewSubscription, Ownership, Promo};
+use crate::billing::subscriptions::{self, MinTerm, NewSubscription, Ownership, Promo};
 use crate::billing::{self, BillingError, Movement};
 use crate::catalog::{self, MinTermTerms, NewItem, PromoTerms, ServiceKind, Terms};
 use crate::money::Kopecks;
@@ -66,7 +66,8 @@ fn catalog_items() -> Vec<NewItem> {
         },
         NewItem {
             speed_mbps: Some(1000),
-            // 890 ₽ for three months, for a year's commitment.
+            // 890 ₽ for three months, for a year's commitment: leaving
+            // earlier gives the discount back.
             terms: Terms {
                 promo: Some(PromoTerms {
                     fee: rub(890),
@@ -74,7 +75,7 @@ fn catalog_items() -> Vec<NewItem> {
                 }),
                 min_term: Some(MinTermTerms {
                     months: 12,
-                    exit_fee: rub(3000),
+                    exit_fee: Kopecks::ZERO,
                 }),
                 ..Terms::default()
             },
@@ -199,22 +200,40 @@ fn catalog_items() -> Vec<NewItem> {
             "Блокировка сайтов по категориям",
             99,
         ),
-        item(
-            "router-rent",
-            false,
-            Equipment,
-            "Wi-Fi роутер",
-            "Двухдиапазонный роутер Wi-Fi 6 в аренду",
-            150,
-        ),
-        item(
-            "tv-box-rent",
-            false,
-            Equipment,
-            "ТВ-приставка",
-            "Приставка 4K в аренду",
-            190,
-        ),
+        NewItem {
+            terms: Terms {
+                min_term: Some(MinTermTerms {
+                    months: 18,
+                    exit_fee: rub(849),
+                }),
+                ..Terms::default()
+            },
+            ..item(
+                "router-rent",
+                false,
+                Equipment,
+                "Wi-Fi роутер",
+                "Двухдиапазонный роутер Wi-Fi 6 в аренду",
+                150,
+            )
+        },
+        NewItem {
+            terms: Terms {
+                min_term: Some(MinTermTerms {
+                    months: 18,
+                    exit_fee: rub(479),
+                }),
+                ..Terms::default()
+            },
+            ..item(
+                "tv-box-rent",
+                false,
+                Equipment,
+                "ТВ-приставка",
+                "Приставка 4K в аренду",
+                190,
+            )
+        },
         item(
             "tv-box-instalment",
             false,
@@ -273,6 +292,25 @@ pub async fn seed(
             catalog::insert(db, i32::try_from(order).unwrap_or(0), new).await?,
         );
     }
+    // Turbo: up to a gigabit for an hour, three hours or a day.
+    for (order, (code, hours, rubles)) in [
+        ("turbo-1000-1h", 1, 49),
+        ("turbo-1000-3h", 3, 99),
+        ("turbo-1000-24h", 24, 199),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        crate::services::turbo::insert_option(
+            db,
+            code,
+            1000,
+            hours,
+            Kopecks::from_rubles(rubles),
+            i32::try_from(order).unwrap_or(0),
+        )
+        .await?;
+    }
     let id = |code: &str| {
         items
             .get(code)
@@ -294,9 +332,9 @@ pub async fn seed(
         .and_then(|d| d.pred_opt())
         .unwrap_or(today);
     let subscriptions = [
-        (demo, "internet-500-tv", start, None, None, None),
-        (demo, "antivirus", start, None, None, None),
-        (demo, "kak-doma", start, None, None, None),
+        (demo, "internet-500-tv", start, None, None, None, None),
+        (demo, "antivirus", start, None, None, None, None),
+        (demo, "kak-doma", start, None, None, None, None),
         (
             demo,
             "router-rent",
@@ -307,6 +345,11 @@ pub async fn seed(
             }),
             None,
             Some(Ownership::Rent),
+            // The seed's "free" router: 849 ₽ owed if she left within 18 months.
+            Some(MinTerm {
+                until: crate::services::terms::last_day_of(start, 18),
+                exit_fee: Kopecks::from_rubles(849),
+            }),
         ),
         (
             demo,
@@ -317,8 +360,9 @@ pub async fn seed(
                 .checked_add_months(Months::new(12))
                 .and_then(|d| d.pred_opt()),
             Some(Ownership::Instalment),
+            None,
         ),
-        (demo2, "internet-200", demo2_start, None, None, None),
+        (demo2, "internet-200", demo2_start, None, None, None, None),
         (
             demo2,
             "router-rent",
@@ -326,9 +370,10 @@ pub async fn seed(
             None,
             None,
             Some(Ownership::Rent),
+            None,
         ),
     ];
-    for (account_id, code, starts_on, promo, ends_on, ownership) in subscriptions {
+    for (account_id, code, starts_on, promo, ends_on, ownership, min_term) in subscriptions {
         let (item_id, fee) = id(code)?;
         subscriptions::insert(
             db,
@@ -341,7 +386,7 @@ pub async fn seed(
                 starts_on,
                 ends_on,
                 ownership,
-                min_term: None,
+                min_term,
             },
         )
         .await?;

@@ -187,6 +187,52 @@ impl Account {
             .collect())
     }
 
+    /// The contract: number, date, terms, every obligation in force, what
+    /// leaving today would cost (`exitCost`) and the document.
+    async fn contract(&self, ctx: &Context<'_>) -> Result<super::contract::Contract, ApiError> {
+        super::contract::of(ctx, self.0.id).await
+    }
+
+    /// What fits the account now: every other tariff and every service it can
+    /// connect, each as the full preview of the change (a change that needs
+    /// only a top-up says how much).
+    #[graphql(complexity = "super::cost::times(super::cost::CATALOG_ITEMS, child_complexity)")]
+    async fn offers(&self, ctx: &Context<'_>) -> Result<Vec<super::services::Offer>, ApiError> {
+        super::services::AccountServices::offers(ctx, self.0.id).await
+    }
+
+    /// The speed boost in force, if any, and when it ends.
+    async fn turbo(&self, ctx: &Context<'_>) -> Result<Option<super::turbo::Turbo>, ApiError> {
+        super::turbo::turbo_of(ctx, self.0.id).await
+    }
+
+    /// Parental control: on or off and the blocked categories of sites.
+    async fn parental_control(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<super::turbo::ParentalControl, ApiError> {
+        super::turbo::parental_of(ctx, self.0.id).await
+    }
+
+    /// The voluntary suspension scheduled or in force, if any.
+    async fn suspension(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::suspension::Suspension>, ApiError> {
+        super::suspension::of(ctx, self.0.id).await
+    }
+
+    /// What suspending services for `from`..`until` would be: its days, the
+    /// fee, the days used and left this year, and whether it can be asked for.
+    async fn suspension_preview(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First Moscow day paused.")] from: Date,
+        #[graphql(desc = "Last Moscow day paused.")] until: Date,
+    ) -> Result<super::suspension::SuspensionPreview, ApiError> {
+        super::suspension::preview(ctx, self.0.id, from, until).await
+    }
+
     /// Changes of services and tariff waiting for the next 00:00 Moscow time,
     /// oldest first; each can be cancelled until then.
     #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]

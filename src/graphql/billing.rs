@@ -224,6 +224,34 @@ impl Equipment {
     async fn terms(&self) -> ChargeTerms<'_> {
         ChargeTerms(&self.0)
     }
+
+    /// The last day of a minimum term it was given for, if any: returning it
+    /// earlier costs `exitCost`.
+    async fn min_term_until(&self) -> Option<Date> {
+        self.0.min_term.map(|t| Date(t.until))
+    }
+
+    /// What ending the contract today would cost for it: instalments left, the
+    /// compensation under a minimum term (falling evenly to zero); zero in the
+    /// trial period.
+    async fn exit_cost(&self, ctx: &Context<'_>) -> Money {
+        let trial = ctx.data_unchecked::<super::services::TrialDays>().0;
+        let leaving = moscow_date(ctx.clock().now()) + Duration::days(1);
+        crate::services::exit::lines_for(&self.0, leaving, trial)
+            .iter()
+            .map(|l| l.amount)
+            .sum::<Kopecks>()
+            .into()
+    }
+
+    /// For instalments: what is still to pay after today (null otherwise).
+    async fn instalments_left(&self, ctx: &Context<'_>) -> Option<Money> {
+        let leaving = moscow_date(ctx.clock().now()) + Duration::days(1);
+        crate::services::exit::lines_for(&self.0, leaving, 0)
+            .iter()
+            .find(|l| l.kind == crate::services::exit::ExitKind::Instalments)
+            .map(|l| l.full_amount.into())
+    }
 }
 
 /// One recurring charge in the monthly cost.

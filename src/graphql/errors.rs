@@ -212,6 +212,10 @@ pub enum UserErrorCode {
     AlreadyApplied,
     /// The change was cancelled already.
     AlreadyCanceled,
+    /// The account is blocked for debt.
+    AccountBlocked,
+    /// Services are not suspended.
+    NotSuspended,
 }
 
 /// A rule violation a person can fix, returned in a mutation payload.

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod connection;
 pub mod connections;
 pub mod context;
+pub mod contract;
 pub mod cost;
 pub mod document;
 pub mod errors;
@@ -26,7 +27,9 @@ pub mod scalars;
 pub mod services;
 pub mod staff;
 pub mod support;
+pub mod suspension;
 pub mod tickets;
+pub mod turbo;
 pub mod tv;
 pub mod tv_import;
 pub mod tv_personal;
@@ -48,6 +51,7 @@ pub struct Query(
     support::SupportQuery,
     tickets::TicketsQuery,
     catalog::CatalogQuery,
+    turbo::TurboQuery,
     payments::PaymentsQuery,
     bonus::BonusQuery,
     connections::ConnectionsQuery,
@@ -76,6 +80,8 @@ pub struct Mutation(
     tv_personal::TvPersonalMutation,
     notifications::NotificationsMutation,
     services::ServicesMutation,
+    suspension::SuspensionMutation,
+    turbo::TurboMutation,
 );
 
 /// Live updates over WebSocket (`graphql-transport-ws` or legacy `graphql-ws`).
@@ -139,6 +145,10 @@ pub fn build_schema(
         )))
         .data(services.hasher)
         .data(services.sms_wake)
+        .data(services::TrialDays(settings.trial_days))
+        .data(suspension::SuspensionDailyFee(crate::money::Kopecks::new(
+            settings.suspension_daily_fee_kopecks,
+        )))
         .data(tickets::VisitCapacity(
             settings.visit_capacity.clamp(1, 100),
         ))

@@ -56,7 +56,13 @@ pub enum OneOffReason {
     Connection,
     /// The compensation for leaving a minimum term early.
     EarlyTermination,
+    /// The promo discount received, owed back when a minimum term is left early.
+    PromoClawback,
 }
+
+/// Days from a service's first day in which leaving it costs nothing (schema data).
+#[derive(Debug, Clone, Copy)]
+pub struct TrialDays(pub u32);
 
 /// What an obligation is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -68,6 +74,14 @@ pub enum ObligationKind {
     MinimumTerm,
     /// The compensation for leaving a minimum term early.
     EarlyTermination,
+    /// The promo discount received, owed back when a minimum term is left early.
+    PromoClawback,
+    /// Equipment given for a minimum term: its compensation when left early.
+    EquipmentCompensation,
+    /// Instalments of equipment still to pay.
+    Instalments,
+    /// Days from the first in which leaving costs nothing (`until` is the last).
+    TrialPeriod,
 }
 
 /// Whether a change brings an obligation or ends one.
@@ -101,39 +115,61 @@ pub struct Obligation {
     /// The tariff or service it concerns.
     pub service: String,
     /// `PROMO_PRICE`: the promo fee; `MINIMUM_TERM`: the compensation for
-    /// leaving on its first day; `EARLY_TERMINATION`: the compensation charged now.
+    /// leaving on its first day; `PROMO_CLAWBACK` brought: the most it can come
+    /// to; an ended obligation: what leaving now costs (zero when waived).
     pub amount: Money,
-    /// `PROMO_PRICE` brought: the monthly fee after the promo.
+    /// `PROMO_PRICE` brought: the monthly fee after the promo;
+    /// `PROMO_CLAWBACK`: the promo fee.
     pub amount_after: Option<Money>,
-    /// The promo's or the term's last day; the compensation is zero after it.
+    /// The promo's, the term's, the instalments' or the trial's last day;
+    /// what leaving costs is zero after it.
     pub until: Date,
+    /// Waived by the trial period.
+    pub waived: bool,
     /// The rule in a sentence, in Russian.
     pub description: String,
 }
 
-fn obligation(o: &plan::Obligation) -> Obligation {
+/// An obligation as the API says it.
+pub(super) fn obligation(o: &plan::Obligation) -> Obligation {
+    use DomainObligationKind as K;
     let until = o.until.format("%d.%m.%Y");
-    let description = match (o.kind, o.effect) {
-        (DomainObligationKind::PromoPrice, Effect::Brings) => format!(
-            "«{}»: {} в месяц до {until} включительно, затем {}",
-            o.item_name,
-            o.amount,
-            o.amount_after.unwrap_or(o.amount)
+    let name = &o.item_name;
+    let amount = o.amount;
+    let mut description = match (o.kind, o.effect) {
+        (K::PromoPrice, Effect::Brings) => format!(
+            "«{name}»: {amount} в месяц до {until} включительно, затем {}",
+            o.amount_after.unwrap_or(amount)
         ),
-        (DomainObligationKind::PromoPrice, Effect::Ends) => format!(
-            "«{}»: акционная цена {} в месяц (до {until}) будет потеряна",
-            o.item_name, o.amount
+        (K::PromoPrice, Effect::Ends) => {
+            format!("«{name}»: акционная цена {amount} в месяц (до {until}) будет потеряна")
+        }
+        (K::MinimumTerm, _) if amount == crate::money::Kopecks::ZERO => {
+            format!("«{name}»: минимальный срок до {until}")
+        }
+        (K::MinimumTerm, _) => format!(
+            "«{name}»: минимальный срок до {until}; при отказе раньше — компенсация до {amount}, \
+             она равномерно уменьшается до нуля к концу срока"
         ),
-        (DomainObligationKind::MinimumTerm, _) => format!(
-            "«{}»: минимальный срок до {until}; при отказе раньше — компенсация до {}, \
-             она равномерно уменьшается до нуля к концу срока",
-            o.item_name, o.amount
+        (K::PromoClawback, Effect::Brings) => format!(
+            "«{name}»: при отказе до {until} возвращается полученная скидка по акции, до {amount}"
         ),
-        (DomainObligationKind::EarlyTermination, _) => format!(
-            "«{}»: минимальный срок до {until} не истёк — компенсация {} за досрочный отказ",
-            o.item_name, o.amount
+        (K::TrialPeriod, _) => {
+            format!("«{name}»: пробный период до {until} — отказ без компенсаций и доплат")
+        }
+        (K::EarlyTermination, _) | (K::EquipmentCompensation, _) => format!(
+            "«{name}»: минимальный срок до {until} не истёк — компенсация {amount} за досрочный отказ"
         ),
+        (K::PromoClawback, Effect::Ends) => format!(
+            "«{name}»: минимальный срок до {until} не истёк — возврат скидки по акции {amount}"
+        ),
+        (K::Instalments, _) => {
+            format!("«{name}»: остаток рассрочки {amount}, последний платёж {until}")
+        }
     };
+    if o.waived {
+        description.push_str(" (в пробный период — не взимается)");
+    }
     Obligation {
         kind: o.kind.into(),
         effect: o.effect.into(),
@@ -141,6 +177,7 @@ fn obligation(o: &plan::Obligation) -> Obligation {
         amount: o.amount.into(),
         amount_after: o.amount_after.map(Into::into),
         until: Date(o.until),
+        waived: o.waived,
         description,
     }
 }
@@ -154,7 +191,7 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::SecurityAlarm => "охранная сигнализация",
         Kind::Antivirus => "антивирус",
         Kind::KakDoma => "«Как дома»",
-        Kind::ParentalControl => "родительский контроль",
+        Kind::ParentalControl => "«Родительский контроль»",
         Kind::Equipment => "оборудование",
     }
 }
@@ -225,11 +262,83 @@ fn refusal(err: &ServiceError) -> Option<(Option<&'static str>, UserErrorCode, S
             "Изменение уже вступило в силу, отменить его нельзя".into(),
         ),
         E::AlreadyCanceled => (None, C::AlreadyCanceled, "Изменение уже отменено".into()),
+        E::DateInPast => (
+            Some("from"),
+            C::InvalidValue,
+            "Приостановка начинается не раньше завтрашнего дня".into(),
+        ),
+        E::PeriodBackwards => (
+            Some("until"),
+            C::InvalidValue,
+            "Последний день не может быть раньше первого".into(),
+        ),
+        E::PeriodTooLong => (
+            Some("until"),
+            C::InvalidValue,
+            format!(
+                "Приостановить услуги можно на срок от {} до {} дней",
+                crate::services::suspension::MIN_DAYS,
+                crate::services::suspension::MAX_DAYS
+            ),
+        ),
+        E::PeriodTooFarAhead => (
+            Some("from"),
+            C::InvalidValue,
+            format!(
+                "Приостановку можно запланировать не дальше чем на {} дней вперёд",
+                crate::services::suspension::MAX_AHEAD_DAYS
+            ),
+        ),
+        E::YearlyLimit { year, days_left } => (
+            None,
+            C::LimitReached,
+            format!(
+                "В {year} году можно приостановить услуги ещё на {days_left} дн. (не больше {} дней в году)",
+                crate::services::suspension::YEARLY_DAYS
+            ),
+        ),
+        E::AlreadySuspended => (
+            None,
+            C::AlreadyActive,
+            "Приостановка уже запланирована или действует".into(),
+        ),
+        E::AccountBlocked => (
+            None,
+            C::AccountBlocked,
+            "Счёт заблокирован за долг: сначала пополните баланс".into(),
+        ),
+        E::NotSuspended => (
+            None,
+            C::NotSuspended,
+            "Приостановки нет: услуги работают".into(),
+        ),
+        E::AccountSuspended => (
+            None,
+            C::AccountSuspended,
+            "Услуги приостановлены по вашему заявлению: сначала возобновите их".into(),
+        ),
+        E::NotAvailableForTariff => (
+            None,
+            C::NotAvailableForTariff,
+            "Ваш тариф уже даёт такую скорость: выберите турбо быстрее".into(),
+        ),
+        E::TurboActive => (
+            None,
+            C::AlreadyActive,
+            "Турбо уже включено: новое можно взять, когда закончится это".into(),
+        ),
+        E::CategoriesRequired => (
+            Some("blockedCategories"),
+            C::Required,
+            "Выберите хотя бы одну категорию сайтов".into(),
+        ),
         E::Db(_) => return None,
     })
 }
 
-fn user_error(err: ServiceError) -> Result<UserError, ApiError> {
+/// A service refusal for a mutation payload, or the `ApiError` it is when
+/// it was not the user's to fix.
+pub(super) fn user_error(err: ServiceError) -> Result<UserError, ApiError> {
     match refusal(&err) {
         Some((Some(field), code, message)) => Ok(UserError::at(&["input", field], code, message)),
         Some((None, code, message)) => Ok(UserError::general(code, message)),
@@ -300,6 +409,9 @@ impl PreviewFields<'_> {
                     plan::OneOffReason::Connection => format!("Подключение «{}»", o.item_name),
                     plan::OneOffReason::EarlyTermination => {
                         format!("Компенсация за досрочный отказ от «{}»", o.item_name)
+                    }
+                    plan::OneOffReason::PromoClawback => {
+                        format!("Возврат скидки по акции «{}»", o.item_name)
                     }
                 },
                 amount: o.amount.into(),
@@ -487,6 +599,16 @@ fn subscription_key(id: &ID) -> Option<i64> {
     id.strip_prefix('s')?.parse().ok().filter(|k: &i64| *k > 0)
 }
 
+/// Something that fits the account: a tariff to move to or a service to
+/// connect, as the preview of the change.
+#[derive(async_graphql::Union)]
+pub enum Offer {
+    /// Another tariff.
+    TariffChangePreview(TariffChangePreview),
+    /// A service to connect.
+    ServiceChangePreview(ServiceChangePreview),
+}
+
 /// The account's change fields, resolved for `Account`.
 pub(super) struct AccountServices;
 
@@ -502,13 +624,30 @@ impl AccountServices {
             .collect())
     }
 
+    pub(super) async fn offers(ctx: &Context<'_>, account_id: i64) -> Result<Vec<Offer>, ApiError> {
+        let trial = ctx.data_unchecked::<TrialDays>().0;
+        let plans = match scheduled::offers(ctx.db(), ctx.clock().now(), account_id, trial).await {
+            Ok(plans) => plans,
+            Err(ServiceError::Db(e)) => return Err(e.into()),
+            Err(e) => return Err(ApiError::internal(e)),
+        };
+        Ok(plans
+            .into_iter()
+            .map(|plan| match plan.kind {
+                plan::ChangeKind::Tariff => Offer::TariffChangePreview(TariffChangePreview(plan)),
+                _ => Offer::ServiceChangePreview(ServiceChangePreview(plan)),
+            })
+            .collect())
+    }
+
     async fn preview(
         ctx: &Context<'_>,
         account_id: i64,
         target: &Target,
         argument: &'static str,
     ) -> Result<Plan, ApiError> {
-        match scheduled::preview(ctx.db(), ctx.clock().now(), account_id, target).await {
+        let trial = ctx.data_unchecked::<TrialDays>().0;
+        match scheduled::preview(ctx.db(), ctx.clock().now(), account_id, target, trial).await {
             Ok(plan) => Ok(plan),
             Err(ServiceError::Db(e)) => Err(e.into()),
             Err(e) => Err(ApiError::bad_input(
@@ -631,8 +770,10 @@ async fn schedule(
     expected: Decimal,
 ) -> Result<(Option<ScheduledChange>, Option<Plan>, Vec<UserError>), ApiError> {
     let account_id = ctx.subscriber()?;
+    let trial = ctx.data_unchecked::<TrialDays>().0;
+    let now = ctx.clock().now();
     let outcome =
-        scheduled::schedule(ctx.db(), ctx.clock().now(), account_id, &target, expected.0).await?;
+        scheduled::schedule(ctx.db(), now, account_id, &target, expected.0, trial).await?;
     Ok(match outcome.result {
         Ok(change) => (Some(ScheduledChange(change)), outcome.plan, Vec::new()),
         Err(e) => (None, outcome.plan, vec![user_error(e)?]),

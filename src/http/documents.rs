@@ -1,5 +1,6 @@
 //! `GET /documents/receipts/{id}.pdf` (a payment slip) and
-//! `GET /documents/statements/{YYYY-MM}.pdf` (a monthly statement), for their
+//! `GET /documents/statements/{YYYY-MM}.pdf` (a monthly statement) and
+//! `GET /documents/contract.pdf` (the contract with its obligations), for their
 //! owner only (signed in with the bearer token); anyone else gets 404, as if
 //! they did not exist.
 
@@ -94,6 +95,32 @@ pub(super) async fn statement(
                 account.number.as_str(),
                 first.format("%Y-%m")
             ),
+        ),
+        Err(err) => failed(err),
+    }
+}
+
+/// The contract of the signed-in subscriber, with its obligations and the
+/// cost of leaving today.
+pub(super) async fn contract(State(state): State<AppState>, Bearer(token): Bearer) -> Response {
+    let account_id = match owner(&state, token).await {
+        Ok(account_id) => account_id,
+        Err(response) => return response,
+    };
+    let now = state.clock.now();
+    let view =
+        match crate::services::contract::of(&state.db, now, account_id, state.settings.trial_days)
+            .await
+        {
+            Ok(Some(view)) => view,
+            Ok(None) => return not_found(),
+            Err(err) => return failed(err),
+        };
+    let doc = crate::graphql::contract::document(&view, state.settings.promised_payment_days);
+    match crate::documents::contract::render(&doc) {
+        Ok(pdf) => pdf_response(
+            pdf,
+            format!("contract-{}.pdf", view.account.number.as_str()),
         ),
         Err(err) => failed(err),
     }

@@ -117,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .route("/payments/terminal", get(terminal::terminal))
         .route("/documents/receipts/{file}", get(documents::receipt))
         .route("/documents/statements/{file}", get(documents::statement))
+        .route("/documents/contract.pdf", get(documents::contract))
         .route_layer(middleware::from_fn(metrics::track_http))
         .layer(DefaultBodyLimit::max(settings.body_limit))
         .with_state(state)

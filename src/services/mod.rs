@@ -2,14 +2,19 @@
 //! and changing the tariff at the next Moscow midnight, each previewed first
 //! with every sum and obligation it brings or ends.
 //!
-//! `terms` fixes a catalog entry's promo and minimum term on a subscription
-//! and prices leaving early; `plan` works out what a change does (pure: the
+//! `terms` fixes a catalog entry's promo and minimum term on a subscription;
+//! `exit` prices leaving (instalments, compensations, clawbacks, the trial); `plan` works out what a change does (pure: the
 //! rules, the totals, the obligations); `scheduled` stores, cancels and
 //! applies changes.
 
+pub mod contract;
+pub mod exit;
+pub mod parental;
 pub mod plan;
 pub mod scheduled;
+pub mod suspension;
 pub mod terms;
+pub mod turbo;
 
 use chrono::{DateTime, Utc};
 use sea_orm::DbErr;
@@ -75,7 +80,93 @@ pub enum ServiceError {
     /// The change was cancelled already.
     #[error("already cancelled")]
     AlreadyCanceled,
+    /// A suspension's first day is today or before.
+    #[error("the first day has passed")]
+    DateInPast,
+    /// A suspension ends before it starts.
+    #[error("the period ends before it starts")]
+    PeriodBackwards,
+    /// A suspension shorter than a day or longer than the most allowed.
+    #[error("the period is too long")]
+    PeriodTooLong,
+    /// A suspension starting too far ahead.
+    #[error("the period starts too far ahead")]
+    PeriodTooFarAhead,
+    /// The yearly limit of suspended days would be passed.
+    #[error("the yearly limit of suspended days would be passed")]
+    YearlyLimit {
+        /// The calendar year.
+        year: i32,
+        /// Days still allowed in it.
+        days_left: i64,
+    },
+    /// A suspension is scheduled or in force already.
+    #[error("already suspended")]
+    AlreadySuspended,
+    /// The account is blocked for debt.
+    #[error("the account is blocked")]
+    AccountBlocked,
+    /// No suspension to resume.
+    #[error("not suspended")]
+    NotSuspended,
+    /// Services are voluntarily suspended.
+    #[error("the account is suspended")]
+    AccountSuspended,
+    /// Not above what the tariff gives (a turbo slower than the tariff).
+    #[error("not available for the tariff")]
+    NotAvailableForTariff,
+    /// A turbo is in force already.
+    #[error("a turbo is in force")]
+    TurboActive,
+    /// Parental control on needs at least one category.
+    #[error("no category given")]
+    CategoriesRequired,
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
+}
+
+impl ServiceError {
+    /// The same refusal again (a plan keeps its blockers for the preview
+    /// while the mutation answers with the first). A database failure is
+    /// never a blocker; its copy keeps only the message.
+    pub fn refusal(&self) -> ServiceError {
+        use ServiceError as E;
+        match self {
+            E::NotFound => E::NotFound,
+            E::AccountClosed => E::AccountClosed,
+            E::AlreadyConnected => E::AlreadyConnected,
+            E::AlreadyScheduled => E::AlreadyScheduled,
+            E::NotConnected => E::NotConnected,
+            E::NotDisconnectable => E::NotDisconnectable,
+            E::NotConnectable => E::NotConnectable,
+            E::TariffChangeLimit { possible_at } => E::TariffChangeLimit {
+                possible_at: *possible_at,
+            },
+            E::RequiresService { kind } => E::RequiresService { kind: *kind },
+            E::DependentServices { names } => E::DependentServices {
+                names: names.clone(),
+            },
+            E::InsufficientFunds { needed } => E::InsufficientFunds { needed: *needed },
+            E::PreviewOutdated => E::PreviewOutdated,
+            E::AlreadyApplied => E::AlreadyApplied,
+            E::AlreadyCanceled => E::AlreadyCanceled,
+            E::DateInPast => E::DateInPast,
+            E::PeriodBackwards => E::PeriodBackwards,
+            E::PeriodTooLong => E::PeriodTooLong,
+            E::PeriodTooFarAhead => E::PeriodTooFarAhead,
+            E::YearlyLimit { year, days_left } => E::YearlyLimit {
+                year: *year,
+                days_left: *days_left,
+            },
+            E::AlreadySuspended => E::AlreadySuspended,
+            E::AccountBlocked => E::AccountBlocked,
+            E::NotSuspended => E::NotSuspended,
+            E::AccountSuspended => E::AccountSuspended,
+            E::NotAvailableForTariff => E::NotAvailableForTariff,
+            E::TurboActive => E::TurboActive,
+            E::CategoriesRequired => E::CategoriesRequired,
+            E::Db(e) => E::Db(DbErr::Custom(e.to_string())),
+        }
+    }
 }

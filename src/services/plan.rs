@@ -13,7 +13,8 @@ use entity::account::AccountStatus;
 pub use entity::scheduled_change::ChangeKind;
 
 use super::ServiceError;
-use super::terms::{exit_charge_on, new_subscription};
+use super::exit::{self, ExitKind};
+use super::terms::new_subscription;
 use crate::billing::arithmetic::covers_next_day;
 use crate::billing::subscriptions::{
     CostBreakdown, NewSubscription, Subscription, breakdown_on, total_charge_on,
@@ -54,6 +55,8 @@ pub struct Situation<'a> {
     pub pending_one_offs: Kopecks,
     /// Whether a tariff change was asked for today (and not cancelled).
     pub tariff_changed_today: bool,
+    /// Days from a service's start in which leaving it costs nothing.
+    pub trial_days: u32,
 }
 
 /// Why something is charged once.
@@ -63,6 +66,8 @@ pub enum OneOffReason {
     Connection,
     /// The compensation for leaving a minimum term early.
     EarlyTermination,
+    /// The promo discount received under a minimum term left early.
+    PromoClawback,
 }
 
 /// A sum charged once, on the day the change takes effect.
@@ -85,6 +90,25 @@ pub enum ObligationKind {
     MinimumTerm,
     /// The compensation for leaving a minimum term early.
     EarlyTermination,
+    /// The promo discount received, owed back when a minimum term is left early.
+    PromoClawback,
+    /// Equipment given for a minimum term: its compensation when left early.
+    EquipmentCompensation,
+    /// Instalments of equipment still to pay.
+    Instalments,
+    /// Days in which leaving costs nothing.
+    TrialPeriod,
+}
+
+impl From<ExitKind> for ObligationKind {
+    fn from(kind: ExitKind) -> Self {
+        match kind {
+            ExitKind::Instalments => ObligationKind::Instalments,
+            ExitKind::EquipmentCompensation => ObligationKind::EquipmentCompensation,
+            ExitKind::EarlyTermination => ObligationKind::EarlyTermination,
+            ExitKind::PromoClawback => ObligationKind::PromoClawback,
+        }
+    }
 }
 
 /// Whether the change brings an obligation or ends one.
@@ -112,6 +136,8 @@ pub struct Obligation {
     pub amount_after: Option<Kopecks>,
     /// The promo's or the term's last day.
     pub until: NaiveDate,
+    /// Waived by the trial period (the amount is then zero).
+    pub waived: bool,
 }
 
 /// A change worked out.
@@ -173,19 +199,91 @@ pub fn items_after(
         })
         .collect();
     if let Some(new) = starts {
-        after.push(Subscription {
-            id: 0,
-            account_id: new.account_id,
-            item_id: new.item_id,
-            monthly_fee: new.monthly_fee,
-            promo: new.promo,
-            starts_on: new.starts_on,
-            ends_on: new.ends_on,
-            ownership: new.ownership,
-            min_term: new.min_term,
-        });
+        after.push(new_as_subscription(new));
     }
     after
+}
+
+/// The obligations a subscription carries from `day` on: a promo price
+/// running, a minimum term with its compensation and the promo discount it
+/// would claw back, instalments left, and the trial period in which leaving
+/// costs none of that.
+pub fn obligations_of(
+    sub: &Subscription,
+    name: &str,
+    day: NaiveDate,
+    trial_days: u32,
+) -> Vec<Obligation> {
+    let mut out = Vec::new();
+    let mut push = |kind, amount, amount_after, until| {
+        out.push(Obligation {
+            kind,
+            effect: Effect::Brings,
+            item_name: name.to_owned(),
+            amount,
+            amount_after,
+            until,
+            waived: false,
+        })
+    };
+    if let (Some(promo), Some(until)) = (sub.promo, sub.promo_until_on(day)) {
+        push(
+            ObligationKind::PromoPrice,
+            promo.fee,
+            Some(sub.monthly_fee),
+            until,
+        );
+    }
+    let term = sub.min_term.filter(|t| t.until >= day);
+    if let Some(term) = term {
+        push(ObligationKind::MinimumTerm, term.exit_fee, None, term.until);
+        if let Some(promo) = sub.promo.filter(|_| sub.ownership.is_none()) {
+            // Leaving on the term's last day claws back the whole promo discount.
+            let most: Kopecks = exit::lines_for(sub, term.until, 0)
+                .iter()
+                .filter(|l| l.kind == ExitKind::PromoClawback)
+                .map(|l| l.full_amount)
+                .sum();
+            push(
+                ObligationKind::PromoClawback,
+                most,
+                Some(promo.fee),
+                term.until,
+            );
+        }
+    }
+    let instalments = exit::lines_for(sub, day, 0)
+        .into_iter()
+        .find(|l| l.kind == ExitKind::Instalments);
+    if let Some(line) = &instalments {
+        push(
+            ObligationKind::Instalments,
+            line.full_amount,
+            None,
+            line.until,
+        );
+    }
+    if (term.is_some() || instalments.is_some())
+        && let Some(until) = exit::trial_until(sub, trial_days).filter(|t| *t >= day)
+    {
+        push(ObligationKind::TrialPeriod, Kopecks::ZERO, None, until);
+    }
+    out
+}
+
+/// A subscription about to be made, as the rules see subscriptions.
+fn new_as_subscription(new: &NewSubscription) -> Subscription {
+    Subscription {
+        id: 0,
+        account_id: new.account_id,
+        item_id: new.item_id,
+        monthly_fee: new.monthly_fee,
+        promo: new.promo,
+        starts_on: new.starts_on,
+        ends_on: new.ends_on,
+        ownership: new.ownership,
+        min_term: new.min_term,
+    }
 }
 
 /// Items in force on `day` whose prerequisite (`requires_kind`) no other item
@@ -306,44 +404,33 @@ pub fn plan(s: &Situation<'_>, request: Request<'_>) -> Result<Plan, ServiceErro
                 amount: item.terms.connection_fee,
             });
         }
-        if let Some(promo) = new.promo {
-            obligations.push(Obligation {
-                kind: ObligationKind::PromoPrice,
-                effect: Effect::Brings,
-                item_name: item.name.clone(),
-                amount: promo.fee,
-                amount_after: Some(new.monthly_fee),
-                until: promo.until,
-            });
-        }
-        if let Some(term) = new.min_term {
-            obligations.push(Obligation {
-                kind: ObligationKind::MinimumTerm,
-                effect: Effect::Brings,
-                item_name: item.name.clone(),
-                amount: term.exit_fee,
-                amount_after: None,
-                until: term.until,
-            });
-        }
+        obligations.extend(obligations_of(
+            &new_as_subscription(new),
+            &item.name,
+            effective_on,
+            s.trial_days,
+        ));
     }
     if let Some(old) = &ends {
         let name = name_of(&catalog, old.item_id);
-        if let Some(term) = old.min_term.filter(|t| t.until >= effective_on) {
-            let charge = exit_charge_on(old, effective_on);
+        for line in exit::lines_for(old, effective_on, s.trial_days) {
             obligations.push(Obligation {
-                kind: ObligationKind::EarlyTermination,
+                kind: line.kind.into(),
                 effect: Effect::Ends,
                 item_name: name.clone(),
-                amount: charge,
+                amount: line.amount,
                 amount_after: None,
-                until: term.until,
+                until: line.until,
+                waived: line.waived,
             });
-            if charge > Kopecks::ZERO {
+            if line.amount > Kopecks::ZERO {
                 one_offs.push(OneOff {
-                    reason: OneOffReason::EarlyTermination,
+                    reason: match line.kind {
+                        ExitKind::PromoClawback => OneOffReason::PromoClawback,
+                        _ => OneOffReason::EarlyTermination,
+                    },
                     item_name: name.clone(),
-                    amount: charge,
+                    amount: line.amount,
                 });
             }
         }
@@ -355,6 +442,7 @@ pub fn plan(s: &Situation<'_>, request: Request<'_>) -> Result<Plan, ServiceErro
                 amount: promo.fee,
                 amount_after: None,
                 until,
+                waived: false,
             });
         }
     }
@@ -384,7 +472,7 @@ pub fn plan(s: &Situation<'_>, request: Request<'_>) -> Result<Plan, ServiceErro
     // refusing to let a subscriber go until it is paid would only add fees.
     let compensation: Kopecks = one_offs
         .iter()
-        .filter(|o| o.reason == OneOffReason::EarlyTermination)
+        .filter(|o| o.reason != OneOffReason::Connection)
         .map(|o| o.amount)
         .sum();
     let bought = first_day_charge - compensation;
@@ -473,6 +561,7 @@ mod tests {
             pending_ends: &[],
             pending_one_offs: Kopecks::ZERO,
             tariff_changed_today: false,
+            trial_days: 0,
         }
     }
 

@@ -152,30 +152,69 @@ async fn load(
     })
 }
 
+impl Loaded {
+    fn situation(&self, now: DateTime<Utc>, account_id: i64, trial_days: u32) -> Situation<'_> {
+        Situation {
+            now,
+            account_id,
+            status: self.status,
+            available: self.available,
+            items: &self.items,
+            catalog: &self.catalog,
+            pending_ends: &self.pending_ends,
+            pending_one_offs: self.pending_one_offs,
+            tariff_changed_today: self.tariff_changed_today,
+            trial_days,
+        }
+    }
+}
+
 fn plan_of(
     now: DateTime<Utc>,
     account_id: i64,
     loaded: &Loaded,
     target: &Target,
+    trial_days: u32,
 ) -> Result<Plan, ServiceError> {
-    let situation = Situation {
-        now,
-        account_id,
-        status: loaded.status,
-        available: loaded.available,
-        items: &loaded.items,
-        catalog: &loaded.catalog,
-        pending_ends: &loaded.pending_ends,
-        pending_one_offs: loaded.pending_one_offs,
-        tariff_changed_today: loaded.tariff_changed_today,
-    };
     let request = match (target, &loaded.target) {
         (Target::Connect(_), Some(item)) => Request::Connect(item),
         (Target::Tariff(_), Some(item)) => Request::Tariff(item),
         (Target::Disconnect(id), _) => Request::Disconnect(*id),
         _ => return Err(ServiceError::NotFound),
     };
-    plan::plan(&situation, request)
+    plan::plan(&loaded.situation(now, account_id, trial_days), request)
+}
+
+/// What fits the account now: every other tariff and every service it can
+/// connect, each as the plan its preview shows, read in one go. A change
+/// that only needs a top-up is offered too (its plan says how much).
+pub async fn offers(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    account_id: i64,
+    trial_days: u32,
+) -> Result<Vec<Plan>, ServiceError> {
+    let loaded = load(db, now, account_id, &Target::Disconnect(0)).await?;
+    let situation = loaded.situation(now, account_id, trial_days);
+    let mut candidates = catalog::list(db, true, None).await?;
+    candidates.extend(catalog::list(db, false, None).await?);
+    Ok(candidates
+        .iter()
+        .filter(|item| item.kind != crate::catalog::ServiceKind::Equipment)
+        .filter_map(|item| {
+            let request = if item.is_tariff {
+                Request::Tariff(item)
+            } else {
+                Request::Connect(item)
+            };
+            plan::plan(&situation, request).ok()
+        })
+        .filter(|plan| {
+            plan.blockers
+                .iter()
+                .all(|b| matches!(b, ServiceError::InsufficientFunds { .. }))
+        })
+        .collect())
 }
 
 /// What a change would do now, without making it.
@@ -184,9 +223,10 @@ pub async fn preview(
     now: DateTime<Utc>,
     account_id: i64,
     target: &Target,
+    trial_days: u32,
 ) -> Result<Plan, ServiceError> {
     let loaded = load(db, now, account_id, target).await?;
-    plan_of(now, account_id, &loaded, target)
+    plan_of(now, account_id, &loaded, target, trial_days)
 }
 
 /// What asking for a change came to: the change made, or why not, with the
@@ -208,6 +248,7 @@ pub async fn schedule(
     account_id: i64,
     target: &Target,
     expected_total: Kopecks,
+    trial_days: u32,
 ) -> Result<Outcome, DbErr> {
     let tx = crate::db::begin_write(db).await?;
     accounts::lock(&tx, account_id).await?;
@@ -219,7 +260,7 @@ pub async fn schedule(
     };
     let plan = match load(&tx, now, account_id, target)
         .await
-        .and_then(|loaded| plan_of(now, account_id, &loaded, target))
+        .and_then(|loaded| plan_of(now, account_id, &loaded, target, trial_days))
     {
         Ok(plan) => plan,
         Err(ServiceError::Db(e)) => return Err(e),
@@ -487,36 +528,6 @@ pub async fn apply_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Ve
         }
         if !full || moved == 0 {
             return Ok(applied);
-        }
-    }
-}
-
-impl ServiceError {
-    /// The same refusal again (a plan keeps its blockers for the preview
-    /// while the mutation answers with the first). A database failure is
-    /// never a blocker; its copy keeps only the message.
-    pub fn refusal(&self) -> ServiceError {
-        use ServiceError as E;
-        match self {
-            E::NotFound => E::NotFound,
-            E::AccountClosed => E::AccountClosed,
-            E::AlreadyConnected => E::AlreadyConnected,
-            E::AlreadyScheduled => E::AlreadyScheduled,
-            E::NotConnected => E::NotConnected,
-            E::NotDisconnectable => E::NotDisconnectable,
-            E::NotConnectable => E::NotConnectable,
-            E::TariffChangeLimit { possible_at } => E::TariffChangeLimit {
-                possible_at: *possible_at,
-            },
-            E::RequiresService { kind } => E::RequiresService { kind: *kind },
-            E::DependentServices { names } => E::DependentServices {
-                names: names.clone(),
-            },
-            E::InsufficientFunds { needed } => E::InsufficientFunds { needed: *needed },
-            E::PreviewOutdated => E::PreviewOutdated,
-            E::AlreadyApplied => E::AlreadyApplied,
-            E::AlreadyCanceled => E::AlreadyCanceled,
-            E::Db(e) => E::Db(DbErr::Custom(e.to_string())),
         }
     }
 }

@@ -119,6 +119,23 @@ async fn bill_due_days(ctx: &WorkerContext) -> Result<(), sea_orm::DbErr> {
     };
     let mut day = first;
     while let Some(d) = day.filter(|d| *d <= today) {
+        // Suspensions start before their first day is billed and end before
+        // the day after their last is.
+        let moved = crate::services::suspension::apply_due(&ctx.db, now, d).await?;
+        let balances = moved
+            .started
+            .iter()
+            .filter_map(|(account_id, balance)| {
+                balance.map(|balance| crate::events::AccountEvent::BalanceChanged {
+                    account_id: *account_id,
+                    balance,
+                    at: now,
+                })
+            })
+            .collect::<Vec<_>>();
+        if !balances.is_empty() {
+            ctx.payments.events.publish_all(balances).await;
+        }
         let report = billing::run::run_day(&ctx.db, now, d).await?;
         tracing::info!(day = %d, charges = report.charges, blocked = report.blocked, "billing day done");
         // Open apps see the night's charges at once.

@@ -11,11 +11,11 @@ use crate::common::{TestApp, data};
 use crate::money::{adjust, staff_token};
 
 /// An instant given as Moscow wall time (UTC+3, no DST).
-fn moscow(d: u32, h: u32, m: u32, s: u32) -> DateTime<Utc> {
+pub fn moscow(d: u32, h: u32, m: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, h, m, s).unwrap() - Duration::hours(3)
 }
 
-fn kopecks(amount: &Value) -> i64 {
+pub fn kopecks(amount: &Value) -> i64 {
     Kopecks::parse_decimal(
         amount["amount"]
             .as_str()
@@ -25,7 +25,7 @@ fn kopecks(amount: &Value) -> i64 {
     .get()
 }
 
-fn codes(payload: &Value) -> Vec<String> {
+pub fn codes(payload: &Value) -> Vec<String> {
     payload["userErrors"]
         .as_array()
         .unwrap()
@@ -37,13 +37,13 @@ fn codes(payload: &Value) -> Vec<String> {
 const PREVIEW_FIELDS: &str = "kind firstChargeDate effectiveAt currentMonthlyTotal { amount }
   newMonthlyTotal { amount } newMonthlyTotalAfterPromos { amount }
   oneOffCharges { reason what amount { amount } } oneOffTotal { amount } firstDayCharge { amount }
-  obligations { kind effect service amount { amount } amountAfter { amount } until description }
+  obligations { kind effect service amount { amount } amountAfter { amount } until waived description }
   allowed blockers { code message } amountNeeded { amount } possibleAgainAt";
 
 const CHANGE_FIELDS: &str =
     "id kind status effectiveOn effectiveAt monthlyTotalAfter { amount } oneOffTotal { amount }";
 
-async fn service_preview(app: &TestApp, token: &str, args: &str) -> Value {
+pub async fn service_preview(app: &TestApp, token: &str, args: &str) -> Value {
     let query = format!(
         "{{ me {{ serviceChangePreview({args}) {{ service {{ id name }} subscription {{ id }} {PREVIEW_FIELDS} }} }} }}"
     );
@@ -51,7 +51,7 @@ async fn service_preview(app: &TestApp, token: &str, args: &str) -> Value {
     data(&body)["me"]["serviceChangePreview"].clone()
 }
 
-async fn tariff_preview(app: &TestApp, token: &str, tariff: &str) -> Value {
+pub async fn tariff_preview(app: &TestApp, token: &str, tariff: &str) -> Value {
     let query = format!(
         "query ($t: ID!) {{ me {{ tariffChangePreview(tariffId: $t) {{ tariff {{ id }} currentTariff {{ id }} {PREVIEW_FIELDS} }} }} }}"
     );
@@ -62,7 +62,7 @@ async fn tariff_preview(app: &TestApp, token: &str, tariff: &str) -> Value {
 }
 
 /// Runs a change mutation (`connectService`, `disconnectService`, `changeTariff`).
-async fn change(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value {
+pub async fn change(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value {
     let input_type = format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]);
     let query = format!(
         "mutation ($i: {input_type}!) {{ {mutation}(input: $i) {{
@@ -77,7 +77,7 @@ async fn change(app: &TestApp, token: &str, mutation: &str, input: Value) -> Val
 }
 
 /// Previews connecting `service` and connects it at the previewed total.
-async fn connect(app: &TestApp, token: &str, service: &str) -> Value {
+pub async fn connect(app: &TestApp, token: &str, service: &str) -> Value {
     let preview = service_preview(app, token, &format!("serviceId: \"{service}\"")).await;
     change(
         app,
@@ -102,7 +102,7 @@ async fn cancel(app: &TestApp, token: &str, id: &Value) -> Value {
     data(&body)["cancelScheduledChange"].clone()
 }
 
-async fn me(app: &TestApp, token: &str) -> Value {
+pub async fn me(app: &TestApp, token: &str) -> Value {
     let body = app
         .graphql_as(
             Some(token),
@@ -129,7 +129,7 @@ async fn status_of(app: &TestApp, token: &str, id: &Value) -> Value {
 }
 
 /// Waits (up to 10 s) for the worker to apply the change.
-async fn wait_applied(app: &TestApp, token: &str, id: &Value) {
+pub async fn wait_applied(app: &TestApp, token: &str, id: &Value) {
     for _ in 0..400 {
         if status_of(app, token, id).await == "APPLIED" {
             return;
@@ -140,7 +140,7 @@ async fn wait_applied(app: &TestApp, token: &str, id: &Value) {
 }
 
 /// The account's ledger entries of a Moscow day.
-fn entries_on(account: &Value, day: &str) -> Vec<(String, i64, String)> {
+pub fn entries_on(account: &Value, day: &str) -> Vec<(String, i64, String)> {
     account["transactions"]["nodes"]
         .as_array()
         .unwrap()
@@ -157,7 +157,7 @@ fn entries_on(account: &Value, day: &str) -> Vec<(String, i64, String)> {
 }
 
 /// Waits (up to 10 s) until `day` has been billed for the account.
-async fn wait_billed(app: &TestApp, token: &str, day: &str) -> Value {
+pub async fn wait_billed(app: &TestApp, token: &str, day: &str) -> Value {
     for _ in 0..400 {
         let account = me(app, token).await;
         if entries_on(&account, day)
@@ -348,7 +348,7 @@ async fn the_preview_shows_every_sum_and_billing_charges_exactly_that() {
         json!({
             "kind": "MINIMUM_TERM", "effect": "BRINGS", "service": "Охранная сигнализация",
             "amount": { "amount": "2400.00" }, "amountAfter": null, "until": "2027-11-25",
-            "description": preview["obligations"][0]["description"],
+            "waived": false, "description": preview["obligations"][0]["description"],
         })
     );
 
@@ -386,7 +386,8 @@ async fn the_preview_shows_every_sum_and_billing_charges_exactly_that() {
 
 #[tokio::test]
 async fn leaving_a_minimum_term_early_costs_what_the_preview_shows() {
-    let app = TestApp::spawn().await;
+    // No trial period: leaving the day after connecting already costs.
+    let app = TestApp::spawn_with(|s| s.trial_days = 0).await;
     let demo = app.login("demo", "demo12345").await;
     let made = connect(&app, &demo, "alarm").await;
     app.clock.set(moscow(26, 0, 0, 1));
@@ -791,19 +792,65 @@ async fn a_promo_and_a_minimum_term_are_shown_before_a_tariff_change() {
     let demo2 = app.login("demo2", "demo12345").await;
     let preview = tariff_preview(&app, &demo2, "internet-1000").await;
     let obligations = preview["obligations"].as_array().unwrap();
-    assert_eq!(obligations.len(), 2, "{preview}");
-    assert_eq!(obligations[0]["kind"], "PROMO_PRICE");
+    let kinds: Vec<&str> = obligations
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "PROMO_PRICE",
+            "MINIMUM_TERM",
+            "PROMO_CLAWBACK",
+            "TRIAL_PERIOD"
+        ],
+        "{preview}"
+    );
     assert_eq!(obligations[0]["amount"]["amount"], "890.00");
     assert_eq!(obligations[0]["amountAfter"]["amount"], "1100.00");
     assert_eq!(obligations[0]["until"], "2027-02-25");
-    assert_eq!(obligations[1]["kind"], "MINIMUM_TERM");
     assert_eq!(obligations[1]["until"], "2027-11-25");
+    // The whole promo discount, day by day: 2026-11-26 … 2027-02-25.
+    let mut discount = 0;
+    let mut day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    while day <= NaiveDate::from_ymd_opt(2027, 2, 25).unwrap() {
+        discount += daily(110_000, day) - daily(89_000, day);
+        day = day.succ_opt().unwrap();
+    }
+    assert_eq!(kopecks(&obligations[2]["amount"]), discount);
+    assert_eq!(obligations[2]["until"], "2027-11-25");
+    assert_eq!(
+        obligations[3]["until"], "2026-12-09",
+        "14 days from the 26th"
+    );
     assert_eq!(
         kopecks(&preview["newMonthlyTotalAfterPromos"]) - kopecks(&preview["newMonthlyTotal"]),
         21_000
     );
-    let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    assert_eq!(day.day(), 26);
+}
+
+/// A monthly fee's charge on `day`, as DOMAIN.md spreads it.
+pub fn daily(fee: i64, day: NaiveDate) -> i64 {
+    let days = i64::from(
+        NaiveDate::from_ymd_opt(
+            if day.month() == 12 {
+                day.year() + 1
+            } else {
+                day.year()
+            },
+            if day.month() == 12 {
+                1
+            } else {
+                day.month() + 1
+            },
+            1,
+        )
+        .unwrap()
+        .pred_opt()
+        .unwrap()
+        .day(),
+    );
+    fee / days + i64::from(i64::from(day.day()) <= fee % days)
 }
 
 #[tokio::test]
@@ -856,4 +903,71 @@ async fn two_replicas_apply_each_change_once() {
     let mut sorted = one_offs.clone();
     sorted.sort();
     assert_eq!(sorted, [-99_000, -29_000], "each one-off once: {account}");
+}
+
+#[tokio::test]
+async fn offers_are_what_fits_each_with_its_preview() {
+    let app = TestApp::spawn().await;
+    let demo = app.login("demo", "demo12345").await;
+    let demo2 = app.login("demo2", "demo12345").await;
+    let query = "{ me { offers {
+        __typename
+        ... on TariffChangePreview { tariff { id } newMonthlyTotal { amount } allowed amountNeeded { amount } }
+        ... on ServiceChangePreview { service { id } newMonthlyTotal { amount } allowed amountNeeded { amount } }
+    } } }";
+    let ids = |body: &Value| -> Vec<String> {
+        data(body)["me"]["offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                o["tariff"]["id"]
+                    .as_str()
+                    .or(o["service"]["id"].as_str())
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let body = app.graphql_as(Some(&demo), query, json!({})).await;
+    let offered = ids(&body);
+    // Not the tariff in force, nothing connected, no equipment; TV packages fit a TV tariff.
+    assert!(
+        !offered.contains(&"internet-500-tv".to_owned()),
+        "{offered:?}"
+    );
+    assert!(!offered.contains(&"antivirus".to_owned()));
+    assert!(!offered.iter().any(|id| id.starts_with("router")));
+    assert!(offered.contains(&"internet-1000".to_owned()));
+    assert!(offered.contains(&"tv-kids".to_owned()));
+    // Each offer's total is what its own preview says.
+    let kids = data(&body)["me"]["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["service"]["id"] == "tv-kids")
+        .unwrap()
+        .clone();
+    let preview = service_preview(&app, &demo, "serviceId: \"tv-kids\"").await;
+    assert_eq!(kids["newMonthlyTotal"], preview["newMonthlyTotal"]);
+    assert_eq!(kids["__typename"], "ServiceChangePreview");
+
+    // Without TV, no TV packages; without money, offers say what to top up.
+    let body = app.graphql_as(Some(&demo2), query, json!({})).await;
+    let offered = ids(&body);
+    assert!(!offered.contains(&"tv-kids".to_owned()), "{offered:?}");
+    let phone = data(&body)["me"]["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["service"]["id"] == "home-phone")
+        .unwrap()
+        .clone();
+    assert_eq!(phone["allowed"], false);
+    assert!(kopecks(&phone["amountNeeded"]) > 0);
+    // Asked once, not per offer.
+    let (_, statements) = app
+        .count_sql(app.graphql_as(Some(&demo), query, json!({})))
+        .await;
+    assert!(statements <= 16, "{statements} statements");
 }
