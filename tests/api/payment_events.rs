@@ -12,7 +12,7 @@ const EVENTS: &str = "subscription { accountEvents { __typename \
     ... on BalanceChanged { balance { amount } at } \
     ... on PaymentStatusChanged { status payment { id status amount { amount } } } } }";
 
-async fn create(app: &TestApp, token: &str, amount: &str) -> (String, String) {
+pub async fn create(app: &TestApp, token: &str, amount: &str) -> (String, String) {
     let body = app
         .graphql_as(
             Some(token),
@@ -39,7 +39,7 @@ async fn press(app: &TestApp, path: &str, button: &str) {
     assert_eq!(response.status(), 303);
 }
 
-async fn signed_in_socket(app: &TestApp, token: &str) -> WsClient {
+pub async fn signed_in_socket(app: &TestApp, token: &str) -> WsClient {
     app.ws(
         "graphql-transport-ws",
         json!({ "authorization": format!("Bearer {token}") }),
@@ -47,14 +47,14 @@ async fn signed_in_socket(app: &TestApp, token: &str) -> WsClient {
     .await
 }
 
-fn payload(message: &Value, field: &str) -> Value {
+pub fn payload(message: &Value, field: &str) -> Value {
     assert_eq!(message["type"], "next", "{message}");
     message["payload"]["data"][field].clone()
 }
 
 /// Subscribes to `accountEvents` and makes sure the server has started it:
 /// a `paymentStatus` on the same socket answers at once, after it.
-async fn listen(ws: &mut WsClient, probe_payment: &str) {
+pub async fn listen(ws: &mut WsClient, probe_payment: &str) {
     ws.subscribe("events", EVENTS).await;
     ws.subscribe(
         "probe",

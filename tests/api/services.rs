@@ -971,3 +971,36 @@ async fn offers_are_what_fits_each_with_its_preview() {
         .await;
     assert!(statements <= 16, "{statements} statements");
 }
+
+#[tokio::test]
+async fn an_applied_change_reaches_the_account_events() {
+    use crate::payment_events::{create, listen, payload, signed_in_socket};
+    let app = TestApp::spawn().await;
+    let demo = app.login("demo", "demo12345").await;
+    let kids = connect(&app, &demo, "tv-kids").await;
+    let id = kids["scheduledChange"]["id"].clone();
+    let (probe, _) = create(&app, &demo, "1").await;
+    let mut ws = signed_in_socket(&app, &demo).await;
+    ws.subscribe(
+        "changes",
+        "subscription { accountEvents { __typename ... on ScheduledChangeApplied { at scheduledChange { id status kind } } } }",
+    )
+    .await;
+    listen(&mut ws, &probe).await;
+    app.clock.set(moscow(26, 0, 0, 1));
+    for _ in 0..10 {
+        let message = ws.next().await;
+        if message["id"] != "changes" {
+            continue;
+        }
+        let event = payload(&message, "accountEvents");
+        if event["__typename"] != "ScheduledChangeApplied" {
+            continue;
+        }
+        assert_eq!(event["scheduledChange"]["id"], id);
+        assert_eq!(event["scheduledChange"]["status"], "APPLIED");
+        assert_eq!(event["at"], "2026-11-26T00:00:01+03:00");
+        return;
+    }
+    panic!("no ScheduledChangeApplied event");
+}
