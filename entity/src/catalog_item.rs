@@ -67,6 +67,10 @@ pub struct Model {
     /// falling evenly to zero over the term.
     pub min_term_months: Option<i32>,
     pub early_exit_fee: Option<i64>,
+    /// A product bought outright: its price, kopecks.
+    pub purchase_price: Option<i64>,
+    /// The instalment terms it allows, in months, e.g. `1,3,6,12`.
+    pub instalment_months: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

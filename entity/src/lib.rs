@@ -16,6 +16,7 @@ pub mod coverage_street;
 pub mod credential;
 pub mod email_outbox;
 pub mod idempotency_key;
+pub mod instalment;
 pub mod ledger_entry;
 pub mod login_failure;
 pub mod login_session;

@@ -40,6 +40,8 @@ pub struct Model {
     /// What leaving on the first day of the minimum term costs, kopecks;
     /// falls evenly to zero by `min_term_until`.
     pub early_exit_fee: Option<i64>,
+    /// A licence key (antivirus bought).
+    pub licence_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,7 @@ mod m20261204_000016_email_outbox;
 mod m20261204_000017_scheduled_changes;
 mod m20261204_000018_suspensions;
 mod m20261204_000019_turbo_parental;
+mod m20261204_000020_antivirus;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_scheduled_changes::Migration),
             Box::new(m20261204_000018_suspensions::Migration),
             Box::new(m20261204_000019_turbo_parental::Migration),
+            Box::new(m20261204_000020_antivirus::Migration),
         ]
     }
 }

@@ -52,6 +52,8 @@ pub struct Subscription {
     pub ownership: Option<Ownership>,
     /// A minimum term, if the item came with one.
     pub min_term: Option<MinTerm>,
+    /// A licence key (antivirus bought).
+    pub licence_key: Option<String>,
 }
 
 impl Subscription {
@@ -108,6 +110,7 @@ fn from_row(row: subscription::Model) -> Subscription {
                 until,
                 exit_fee: Kopecks::new(fee),
             }),
+        licence_key: row.licence_key,
     }
 }
 
@@ -151,6 +154,8 @@ pub struct NewSubscription {
     pub ownership: Option<Ownership>,
     /// A minimum term.
     pub min_term: Option<MinTerm>,
+    /// A licence key.
+    pub licence_key: Option<String>,
 }
 
 /// Adds a subscription.
@@ -170,6 +175,7 @@ pub async fn insert(
         ownership: Set(new.ownership),
         min_term_until: Set(new.min_term.map(|t| t.until)),
         early_exit_fee: Set(new.min_term.map(|t| t.exit_fee.get())),
+        licence_key: Set(new.licence_key),
         created_at: Set(now),
         ..Default::default()
     };
@@ -273,6 +279,7 @@ mod tests {
             ends_on: None,
             ownership: None,
             min_term: None,
+            licence_key: None,
         }
     }
 
@@ -309,6 +316,7 @@ mod tests {
             tv_channels: None,
             requires_kind: None,
             terms: crate::catalog::Terms::default(),
+            purchase: None,
         };
         let catalog: HashMap<i64, CatalogItem> = [
             (1, entry(1, false)),

@@ -40,6 +40,16 @@ pub struct MinTermTerms {
     pub exit_fee: Kopecks,
 }
 
+/// A product bought outright (antivirus): its price and the instalment terms
+/// it allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purchase {
+    /// The price.
+    pub price: Kopecks,
+    /// Months it may be paid over (1: at once).
+    pub instalment_months: Vec<u32>,
+}
+
 /// A tariff plan or a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogItem {
@@ -65,6 +75,8 @@ pub struct CatalogItem {
     pub requires_kind: Option<ServiceKind>,
     /// Connection fee, promo and minimum term.
     pub terms: Terms,
+    /// A product bought outright rather than subscribed to monthly.
+    pub purchase: Option<Purchase>,
 }
 
 impl CatalogItem {
@@ -111,6 +123,17 @@ fn from_row(row: catalog_item::Model) -> CatalogItem {
                 exit_fee: Kopecks::new(row.early_exit_fee.unwrap_or(0)),
             }),
         },
+        purchase: row.purchase_price.map(|price| Purchase {
+            price: Kopecks::new(price),
+            instalment_months: row
+                .instalment_months
+                .as_deref()
+                .unwrap_or("1")
+                .split(',')
+                .filter_map(|m| m.trim().parse().ok())
+                .filter(|m: &u32| *m > 0)
+                .collect(),
+        }),
     }
 }
 
@@ -200,6 +223,8 @@ pub struct NewItem {
     pub requires_kind: Option<ServiceKind>,
     /// Connection fee, promo and minimum term.
     pub terms: Terms,
+    /// A product bought outright.
+    pub purchase: Option<Purchase>,
 }
 
 /// Adds an item (catalog import, demo data).
@@ -235,6 +260,14 @@ pub async fn insert(
             .min_term
             .map(|t| i32::try_from(t.months).unwrap_or(i32::MAX))),
         early_exit_fee: Set(item.terms.min_term.map(|t| t.exit_fee.get())),
+        purchase_price: Set(item.purchase.as_ref().map(|p| p.price.get())),
+        instalment_months: Set(item.purchase.as_ref().map(|p| {
+            p.instalment_months
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        })),
         ..Default::default()
     };
     Ok(from_row(

@@ -8,7 +8,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use crate::billing::ledger::EntryKind;
 use crate::billing::subscriptions::{self, MinTerm, NewSubscription, Ownership, Promo};
 use crate::billing::{self, BillingError, Movement};
-use crate::catalog::{self, MinTermTerms, NewItem, PromoTerms, ServiceKind, Terms};
+use crate::catalog::{self, MinTermTerms, NewItem, PromoTerms, Purchase, ServiceKind, Terms};
 use crate::money::Kopecks;
 use crate::time::{MOSCOW, moscow_date, start_of_moscow_day};
 
@@ -31,6 +31,7 @@ fn item(
         tv_channels: None,
         requires_kind: None,
         terms: Terms::default(),
+        purchase: None,
     }
 }
 
@@ -184,6 +185,34 @@ fn catalog_items() -> Vec<NewItem> {
             "Защита одного компьютера",
             149,
         ),
+        NewItem {
+            purchase: Some(Purchase {
+                price: rub(2990),
+                instalment_months: vec![1, 3, 6, 12],
+            }),
+            ..item(
+                "kaspersky-plus-1y",
+                false,
+                Antivirus,
+                "Kaspersky Plus на год",
+                "Лицензия на 1 год для 3 устройств; можно в рассрочку",
+                0,
+            )
+        },
+        NewItem {
+            purchase: Some(Purchase {
+                price: rub(1990),
+                instalment_months: vec![1, 3, 6],
+            }),
+            ..item(
+                "drweb-1y",
+                false,
+                Antivirus,
+                "Dr.Web Security Space на год",
+                "Лицензия на 1 год для 2 устройств; можно в рассрочку",
+                0,
+            )
+        },
         item(
             "kak-doma",
             false,
@@ -387,6 +416,7 @@ pub async fn seed(
                 ends_on,
                 ownership,
                 min_term,
+                licence_key: None,
             },
         )
         .await?;

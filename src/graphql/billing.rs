@@ -201,6 +201,11 @@ impl Subscription {
     async fn ownership(&self) -> Option<EquipmentOwnership> {
         self.0.ownership.map(Into::into)
     }
+
+    /// The licence key of a product bought (antivirus); null otherwise.
+    async fn licence_key(&self) -> Option<&str> {
+        self.0.licence_key.as_deref()
+    }
 }
 
 /// A piece of equipment of the account: rented, in instalments or owned.
@@ -293,7 +298,11 @@ pub(super) fn cost_lines(
 /// Every recurring charge of the account, with promo end dates and what they
 /// become: the sums a subscriber must never discover only on the bill.
 #[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct CostBreakdown {
+    /// Whose (for the fields resolved on demand).
+    #[graphql(skip)]
+    pub account_id: i64,
     /// The monthly total today.
     pub total: Money,
     /// The monthly total once every promo has ended.
@@ -305,6 +314,25 @@ pub struct CostBreakdown {
     pub bonus_discounts: Vec<BonusDiscountLine>,
     /// The monthly total today less this month's bonus discount.
     pub total_after_bonus_discount: Money,
+}
+
+#[async_graphql::ComplexObject]
+impl CostBreakdown {
+    /// Purchases paid in monthly instalments, with the next one and what is
+    /// left (not part of `total`: they end when paid).
+    #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
+    async fn instalments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::antivirus::InstalmentPlan>, ApiError> {
+        let items = AccountMoney::items(ctx, self.account_id).await?;
+        let catalog = ctx
+            .loaders()
+            .catalog
+            .load_many(items.iter().map(|i| i.item_id))
+            .await?;
+        super::antivirus::plans_of(ctx, self.account_id, &items, &catalog).await
+    }
 }
 
 /// A discount on the internet fee paid with bonus points.
@@ -533,6 +561,7 @@ impl AccountMoney {
             })
             .collect();
         Ok(CostBreakdown {
+            account_id,
             total: cost.total.into(),
             total_after_promos: cost.total_after_promos.into(),
             total_after_bonus_discount: (cost.total - this_month_discount).into(),

@@ -103,6 +103,23 @@ impl Service {
     async fn requires_kind(&self) -> Option<ServiceKind> {
         self.0.requires_kind.map(Into::into)
     }
+
+    /// A product bought outright (`purchaseAntivirus`) rather than subscribed
+    /// to monthly: its price; null for monthly services.
+    async fn purchase_price(&self) -> Option<Money> {
+        self.0.purchase.as_ref().map(|p| p.price.into())
+    }
+
+    /// The instalment terms a product allows, in months (1: at once); null for
+    /// monthly services.
+    async fn instalment_months(&self) -> Option<Vec<i32>> {
+        self.0.purchase.as_ref().map(|p| {
+            p.instalment_months
+                .iter()
+                .map(|m| i32::try_from(*m).unwrap_or(i32::MAX))
+                .collect()
+        })
+    }
 }
 
 /// Root fields of the catalog.

@@ -2,6 +2,7 @@
 //! shared pieces (errors, scalars, connections, node IDs, loaders, limits).
 
 pub mod accounts;
+pub mod antivirus;
 pub mod auth;
 pub mod autopay;
 pub mod billing;
@@ -82,6 +83,7 @@ pub struct Mutation(
     services::ServicesMutation,
     suspension::SuspensionMutation,
     turbo::TurboMutation,
+    antivirus::AntivirusMutation,
 );
 
 /// Live updates over WebSocket (`graphql-transport-ws` or legacy `graphql-ws`).

@@ -249,7 +249,7 @@ fn refusal(err: &ServiceError) -> Option<(Option<&'static str>, UserErrorCode, S
         E::InsufficientFunds { needed } => (
             None,
             C::InsufficientFunds,
-            format!("Баланса не хватит на первый день после изменения: пополните счёт на {needed}"),
+            format!("Баланса не хватает: пополните счёт на {needed}"),
         ),
         E::PreviewOutdated => (
             Some("expectedMonthlyTotal"),
@@ -326,6 +326,18 @@ fn refusal(err: &ServiceError) -> Option<(Option<&'static str>, UserErrorCode, S
             None,
             C::AlreadyActive,
             "Турбо уже включено: новое можно взять, когда закончится это".into(),
+        ),
+        E::InstalmentTermNotOffered { offered } => (
+            Some("instalmentMonths"),
+            C::InvalidValue,
+            format!(
+                "Такой рассрочки нет: можно на {} мес.",
+                offered
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ),
         E::CategoriesRequired => (
             Some("blockedCategories"),

@@ -84,7 +84,14 @@ pub async fn of(
             .map(|c| c.name.clone())
             .unwrap_or_default()
     };
-    let exit = exit::contract_lines(&all, leaving, trial_days)
+    let mut lines = exit::contract_lines(&all, leaving, trial_days);
+    lines.extend(exit::instalment_lines(
+        &all,
+        &super::antivirus::unpaid_of(db, account_id).await?,
+        leaving,
+        trial_days,
+    ));
+    let exit = lines
         .into_iter()
         .filter_map(|line| {
             let sub = all.iter().find(|s| s.id == line.subscription_id)?;

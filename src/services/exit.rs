@@ -149,6 +149,45 @@ pub fn contract_lines(
         .collect()
 }
 
+/// Instalments not yet charged (a product bought in instalments), one line
+/// per subscription: owed however one leaves, except within its trial period.
+pub fn instalment_lines(
+    items: &[Subscription],
+    unpaid: &[super::antivirus::Instalment],
+    leaving: NaiveDate,
+    trial_days: u32,
+) -> Vec<ExitLine> {
+    let last_day = leaving.pred_opt().unwrap_or(leaving);
+    let mut by_subscription: Vec<(i64, Kopecks, NaiveDate)> = Vec::new();
+    for i in unpaid {
+        match by_subscription
+            .iter_mut()
+            .find(|(id, _, _)| *id == i.subscription_id)
+        {
+            Some((_, left, until)) => {
+                *left += i.amount;
+                *until = (*until).max(i.due_on);
+            }
+            None => by_subscription.push((i.subscription_id, i.amount, i.due_on)),
+        }
+    }
+    by_subscription
+        .into_iter()
+        .filter_map(|(id, left, until)| {
+            let sub = items.iter().find(|s| s.id == id)?;
+            let waived = trial_until(sub, trial_days).is_some_and(|t| last_day <= t);
+            Some(ExitLine {
+                kind: ExitKind::Instalments,
+                subscription_id: id,
+                amount: if waived { Kopecks::ZERO } else { left },
+                full_amount: left,
+                until,
+                waived,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +211,7 @@ mod tests {
                 until,
                 exit_fee: Kopecks::new(fee),
             }),
+            licence_key: None,
         }
     }
 
@@ -237,6 +277,7 @@ mod tests {
             ends_on: Some(day(2026, 12, 31)),
             ownership: Some(Ownership::Instalment),
             min_term: None,
+            licence_key: None,
         };
         let lines = lines_for(&s, day(2026, 12, 1), 14);
         assert_eq!(lines[0].kind, ExitKind::Instalments);

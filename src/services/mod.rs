@@ -7,6 +7,7 @@
 //! rules, the totals, the obligations); `scheduled` stores, cancels and
 //! applies changes.
 
+pub mod antivirus;
 pub mod contract;
 pub mod exit;
 pub mod parental;
@@ -121,6 +122,12 @@ pub enum ServiceError {
     /// Parental control on needs at least one category.
     #[error("no category given")]
     CategoriesRequired,
+    /// Not one of the instalment terms the product allows.
+    #[error("instalment term not offered")]
+    InstalmentTermNotOffered {
+        /// The terms it allows, months.
+        offered: Vec<u32>,
+    },
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
@@ -166,6 +173,9 @@ impl ServiceError {
             E::NotAvailableForTariff => E::NotAvailableForTariff,
             E::TurboActive => E::TurboActive,
             E::CategoriesRequired => E::CategoriesRequired,
+            E::InstalmentTermNotOffered { offered } => E::InstalmentTermNotOffered {
+                offered: offered.clone(),
+            },
             E::Db(e) => E::Db(DbErr::Custom(e.to_string())),
         }
     }

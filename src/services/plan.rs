@@ -283,6 +283,7 @@ fn new_as_subscription(new: &NewSubscription) -> Subscription {
         ends_on: new.ends_on,
         ownership: new.ownership,
         min_term: new.min_term,
+        licence_key: new.licence_key.clone(),
     }
 }
 
@@ -319,7 +320,8 @@ pub fn plan(s: &Situation<'_>, request: Request<'_>) -> Result<Plan, ServiceErro
     let mut catalog = s.catalog.clone();
     let (kind, item, ends, starts) = match request {
         Request::Connect(item) => {
-            if item.is_tariff || item.kind == ServiceKind::Equipment {
+            // Products bought outright go through their own purchase.
+            if item.is_tariff || item.kind == ServiceKind::Equipment || item.purchase.is_some() {
                 return Err(ServiceError::NotConnectable);
             }
             let same: Vec<&Subscription> =
@@ -525,6 +527,7 @@ mod tests {
                 connection_fee: Kopecks::new(10_000),
                 ..Terms::default()
             },
+            purchase: None,
         }
     }
 
@@ -539,6 +542,7 @@ mod tests {
             ends_on: None,
             ownership: None,
             min_term: None,
+            licence_key: None,
         }
     }
 

@@ -36,6 +36,7 @@ pub fn new_subscription(
             until: last_day_of(starts_on, t.months),
             exit_fee: t.exit_fee,
         }),
+        licence_key: None,
     }
 }
 

@@ -165,6 +165,21 @@ async fn bill_due_days(ctx: &WorkerContext) -> Result<(), sea_orm::DbErr> {
         }
         day = d.succ_opt();
     }
+    // Instalments due today (antivirus bought in instalments).
+    let charged = crate::services::antivirus::charge_due(&ctx.db, now).await?;
+    if !charged.is_empty() {
+        let events = charged
+            .into_iter()
+            .map(
+                |(account_id, balance)| crate::events::AccountEvent::BalanceChanged {
+                    account_id,
+                    balance,
+                    at: now,
+                },
+            )
+            .collect();
+        ctx.payments.events.publish_all(events).await;
+    }
     billing::promised::expire_due(&ctx.db, now).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod antivirus;
 mod autopayment;
 mod billing_runs;
 mod binary;

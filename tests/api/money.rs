@@ -44,6 +44,7 @@ pub async fn account_with(app: &TestApp, number: &str, fee: i64, starts_on: Naiv
             ends_on: None,
             ownership: None,
             min_term: None,
+            licence_key: None,
         },
     )
     .await

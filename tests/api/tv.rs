@@ -291,11 +291,12 @@ async fn a_page_of_channels_with_their_day_costs_a_constant_number_of_statements
         100
     );
     data(&small);
-    // One statement per loader wave; a wave can split in two when resolving a
-    // long list yields past the loader's 1 ms window, so bound it rather than
-    // demand equality. One statement per channel would be 100+.
+    // One statement per loader wave; a wave can split when resolving a long
+    // list yields past the loader's 1 ms window (more so on a busy machine),
+    // so bound it rather than demand equality. One statement per channel
+    // would be 100+.
     assert!(
-        few <= 6 && many <= 6,
+        few <= 12 && many <= 12,
         "{few} for 3 channels, {many} for 100"
     );
 }
