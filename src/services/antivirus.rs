@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use entity::account::AccountStatus;
 use entity::instalment::{self, Column};
 use rand::Rng;
 use sea_orm::{
@@ -18,10 +17,9 @@ use sea_orm::{
 
 use super::ServiceError;
 use super::terms::last_day_of;
-use crate::accounts;
 use crate::billing::ledger::EntryKind;
 use crate::billing::subscriptions::{self, NewSubscription, Subscription};
-use crate::billing::{self, BillingError, Movement, promised};
+use crate::billing::{self, BillingError, Movement};
 use crate::catalog::{self, ServiceKind};
 use crate::money::Kopecks;
 use crate::time::moscow_date;
@@ -119,17 +117,7 @@ pub async fn purchase(
 ) -> Result<Purchased, ServiceError> {
     let today = moscow_date(now);
     let tx = crate::db::begin_write(db).await?;
-    accounts::lock(&tx, account_id).await?;
-    let account = accounts::find_many(&tx, &[account_id])
-        .await?
-        .pop()
-        .ok_or(ServiceError::NotFound)?;
-    match account.status {
-        AccountStatus::Closed => return Err(ServiceError::AccountClosed),
-        AccountStatus::Blocked => return Err(ServiceError::AccountBlocked),
-        AccountStatus::Suspended => return Err(ServiceError::AccountSuspended),
-        AccountStatus::Active => {}
-    }
+    let account = super::hold_active(&tx, account_id).await?;
     let product = catalog::find_active_by_code(&tx, code)
         .await?
         .filter(|p| p.kind == ServiceKind::Antivirus)
@@ -151,11 +139,7 @@ pub async fn purchase(
     }
     let amounts = split(terms.price, months);
     let first = amounts.first().copied().unwrap_or(Kopecks::ZERO);
-    let credit = promised::active(&tx, account_id)
-        .await?
-        .map(|p| p.credit)
-        .unwrap_or_default();
-    let available = account.balance + credit;
+    let available = super::available(&tx, &account).await?;
     if available < first {
         return Err(ServiceError::InsufficientFunds {
             needed: first - available,

@@ -18,7 +18,10 @@ pub mod terms;
 pub mod turbo;
 
 use chrono::{DateTime, Utc};
-use sea_orm::DbErr;
+use entity::account::AccountStatus;
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::accounts::{self, Account};
 
 use crate::catalog::ServiceKind;
 use crate::money::Kopecks;
@@ -179,4 +182,29 @@ impl ServiceError {
             E::Db(e) => E::Db(DbErr::Custom(e.to_string())),
         }
     }
+}
+
+/// Holds the account's row for the transaction and returns it, if services
+/// can be bought on it now: not closed, blocked or suspended.
+async fn hold_active(db: &impl ConnectionTrait, account_id: i64) -> Result<Account, ServiceError> {
+    accounts::lock(db, account_id).await?;
+    let account = accounts::find_many(db, &[account_id])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound)?;
+    match account.status {
+        AccountStatus::Closed => Err(ServiceError::AccountClosed),
+        AccountStatus::Blocked => Err(ServiceError::AccountBlocked),
+        AccountStatus::Suspended => Err(ServiceError::AccountSuspended),
+        AccountStatus::Active => Ok(account),
+    }
+}
+
+/// What the account can spend: its balance plus any promised credit.
+async fn available(db: &impl ConnectionTrait, account: &Account) -> Result<Kopecks, DbErr> {
+    let credit = crate::billing::promised::active(db, account.id)
+        .await?
+        .map(|p| p.credit)
+        .unwrap_or_default();
+    Ok(account.balance + credit)
 }

@@ -18,7 +18,7 @@ use super::plan::{self, ChangeKind, Plan, Request, Situation, unmet_requirements
 use crate::accounts;
 use crate::billing::ledger::EntryKind;
 use crate::billing::subscriptions::{self, Subscription};
-use crate::billing::{self, BillingError, Movement, promised};
+use crate::billing::{self, BillingError, Movement};
 use crate::catalog::{self, CatalogItem};
 use crate::db::statement;
 use crate::money::Kopecks;
@@ -116,10 +116,6 @@ async fn load(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    let credit = promised::active(db, account_id)
-        .await?
-        .map(|p| p.credit)
-        .unwrap_or_default();
     let pending = pending_of(db, account_id).await?;
     let tariff_changed_today = scheduled_change::Entity::find()
         .filter(Column::AccountId.eq(account_id))
@@ -139,7 +135,7 @@ async fn load(
     };
     Ok(Loaded {
         status: account.status,
-        available: account.balance + credit,
+        available: super::available(db, &account).await?,
         items,
         catalog,
         pending_ends: pending

@@ -18,7 +18,7 @@ pub use entity::suspension::SuspensionStatus as Status;
 use super::ServiceError;
 use crate::accounts;
 use crate::billing::ledger::EntryKind;
-use crate::billing::{self, BillingError, Movement, promised, status};
+use crate::billing::{self, BillingError, Movement, status};
 use crate::db::statement;
 use crate::money::Kopecks;
 use crate::time::moscow_date;
@@ -199,11 +199,7 @@ pub async fn preview(
     let days = days.max(0);
     let total_fee = Kopecks::new(daily_fee.get().saturating_mul(days));
     if total_fee > Kopecks::ZERO {
-        let credit = promised::active(db, account_id)
-            .await?
-            .map(|p| p.credit)
-            .unwrap_or_default();
-        let available = account.balance + credit;
+        let available = super::available(db, &account).await?;
         if available < total_fee {
             blockers.push(ServiceError::InsufficientFunds {
                 needed: total_fee - available,

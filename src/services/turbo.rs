@@ -3,7 +3,6 @@
 //! is ahead). One at a time per account, only above the tariff's speed.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::account::AccountStatus;
 use entity::{turbo_activation, turbo_option};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -11,9 +10,8 @@ use sea_orm::{
 };
 
 use super::ServiceError;
-use crate::accounts;
 use crate::billing::ledger::EntryKind;
-use crate::billing::{self, BillingError, Movement, promised, subscriptions};
+use crate::billing::{self, BillingError, Movement, subscriptions};
 use crate::catalog::{self, ServiceKind};
 use crate::money::Kopecks;
 use crate::time::moscow_date;
@@ -131,17 +129,7 @@ pub async fn activate(
     code: &str,
 ) -> Result<(Turbo, Kopecks), ServiceError> {
     let tx = crate::db::begin_write(db).await?;
-    accounts::lock(&tx, account_id).await?;
-    let account = accounts::find_many(&tx, &[account_id])
-        .await?
-        .pop()
-        .ok_or(ServiceError::NotFound)?;
-    match account.status {
-        AccountStatus::Closed => return Err(ServiceError::AccountClosed),
-        AccountStatus::Blocked => return Err(ServiceError::AccountBlocked),
-        AccountStatus::Suspended => return Err(ServiceError::AccountSuspended),
-        AccountStatus::Active => {}
-    }
+    let account = super::hold_active(&tx, account_id).await?;
     let option = turbo_option::Entity::find()
         .filter(turbo_option::Column::Code.eq(code))
         .filter(turbo_option::Column::Active.eq(true))
@@ -170,11 +158,7 @@ pub async fn activate(
     if active_of(&tx, account_id, now).await?.is_some() {
         return Err(ServiceError::TurboActive);
     }
-    let credit = promised::active(&tx, account_id)
-        .await?
-        .map(|p| p.credit)
-        .unwrap_or_default();
-    let available = account.balance + credit;
+    let available = super::available(&tx, &account).await?;
     if available < option.price {
         return Err(ServiceError::InsufficientFunds {
             needed: option.price - available,
