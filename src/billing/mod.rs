@@ -220,10 +220,7 @@ async fn unblock_if_covered(
     let today = moscow_date(now);
     let items = subscriptions::for_accounts(db, &[account_id], today).await?;
     let next_day = total_charge_on(&items, today + Duration::days(1));
-    let credit = promised::active(db, account_id)
-        .await?
-        .map(|p| p.credit)
-        .unwrap_or_default();
+    let credit = promised::credit_of(db, account_id).await?;
     if arithmetic::covers_next_day(balance + credit, next_day) {
         status::change(
             db,

@@ -59,6 +59,15 @@ pub async fn active(db: &impl ConnectionTrait, account_id: i64) -> Result<Option
         .map(from_row))
 }
 
+/// The credit of the promised payment in force (zero without one): what the
+/// account may spend beyond its balance.
+pub async fn credit_of(db: &impl ConnectionTrait, account_id: i64) -> Result<Kopecks, DbErr> {
+    Ok(active(db, account_id)
+        .await?
+        .map(|p| p.credit)
+        .unwrap_or_default())
+}
+
 /// The latest promised payment of an account, whatever its state.
 pub async fn latest(db: &impl ConnectionTrait, account_id: i64) -> Result<Option<Promise>, DbErr> {
     Ok(promised_payment::Entity::find()

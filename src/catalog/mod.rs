@@ -188,6 +188,18 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Cat
         .collect())
 }
 
+/// Items with these ids, by id (what the rules look entries up in).
+pub async fn by_id(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, CatalogItem>, DbErr> {
+    Ok(find_many(db, ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect())
+}
+
 /// The item with this code.
 pub async fn find_by_code(
     db: &impl ConnectionTrait,

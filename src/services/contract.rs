@@ -3,8 +3,6 @@
 //! `me { contract }`, the equipment's figures and the contract PDF, so they
 //! cannot disagree.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 
@@ -73,11 +71,7 @@ pub async fn of(
     let leaving = today.checked_add_days(Days::new(1)).unwrap_or(today);
     let all = subscriptions::for_accounts(db, &[account_id], today).await?;
     let ids: Vec<i64> = all.iter().map(|s| s.item_id).collect();
-    let catalog: HashMap<i64, CatalogItem> = catalog::find_many(db, &ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let catalog = catalog::by_id(db, &ids).await?;
     let name = |s: &Subscription| {
         catalog
             .get(&s.item_id)

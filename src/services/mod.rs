@@ -202,9 +202,5 @@ async fn hold_active(db: &impl ConnectionTrait, account_id: i64) -> Result<Accou
 
 /// What the account can spend: its balance plus any promised credit.
 async fn available(db: &impl ConnectionTrait, account: &Account) -> Result<Kopecks, DbErr> {
-    let credit = crate::billing::promised::active(db, account.id)
-        .await?
-        .map(|p| p.credit)
-        .unwrap_or_default();
-    Ok(account.balance + credit)
+    Ok(account.balance + crate::billing::promised::credit_of(db, account.id).await?)
 }

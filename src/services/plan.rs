@@ -289,7 +289,7 @@ fn new_as_subscription(new: &NewSubscription) -> Subscription {
 
 /// Items in force on `day` whose prerequisite (`requires_kind`) no other item
 /// in force that day provides.
-pub fn unmet_requirements(
+fn unmet_requirements(
     items: &[Subscription],
     catalog: &HashMap<i64, CatalogItem>,
     day: NaiveDate,
@@ -304,6 +304,25 @@ pub fn unmet_requirements(
             });
             (!met).then_some((s.id, needed))
         })
+        .collect()
+}
+
+/// Items in force on `day` whose prerequisite `after` a change leaves unmet
+/// when `before` it was met: only what the change breaks counts, a
+/// prerequisite already missing is not its fault.
+pub fn newly_unmet(
+    before: &[Subscription],
+    after: &[Subscription],
+    catalog: &HashMap<i64, CatalogItem>,
+    day: NaiveDate,
+) -> Vec<(i64, ServiceKind)> {
+    let already: Vec<i64> = unmet_requirements(before, catalog, day)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    unmet_requirements(after, catalog, day)
+        .into_iter()
+        .filter(|(id, _)| !already.contains(id))
         .collect()
 }
 
@@ -449,16 +468,11 @@ pub fn plan(s: &Situation<'_>, request: Request<'_>) -> Result<Plan, ServiceErro
         }
     }
 
-    // Only what the change breaks: a prerequisite missing before it is not its fault.
-    let unmet_before: Vec<i64> = unmet_requirements(s.items, &catalog, effective_on)
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
     let mut dependent = Vec::new();
-    for (id, needed) in unmet_requirements(&after_items, &catalog, effective_on) {
+    for (id, needed) in newly_unmet(s.items, &after_items, &catalog, effective_on) {
         if id == 0 {
             blockers.push(ServiceError::RequiresService { kind: needed });
-        } else if !unmet_before.contains(&id) {
+        } else {
             let item_id = after_items.iter().find(|i| i.id == id).map(|i| i.item_id);
             dependent.push(item_id.map(|i| name_of(&catalog, i)).unwrap_or_default());
         }

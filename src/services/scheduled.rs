@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 use super::ServiceError;
-use super::plan::{self, ChangeKind, Plan, Request, Situation, unmet_requirements};
+use super::plan::{self, ChangeKind, Plan, Request, Situation, newly_unmet};
 use crate::accounts;
 use crate::billing::ledger::EntryKind;
 use crate::billing::subscriptions::{self, Subscription};
@@ -111,11 +111,7 @@ async fn load(
         .ok_or(ServiceError::NotFound)?;
     let items = subscriptions::for_accounts(db, &[account_id], today).await?;
     let ids: Vec<i64> = items.iter().map(|i| i.item_id).collect();
-    let catalog = catalog::find_many(db, &ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let catalog = catalog::by_id(db, &ids).await?;
     let pending = pending_of(db, account_id).await?;
     let tariff_changed_today = scheduled_change::Entity::find()
         .filter(Column::AccountId.eq(account_id))
@@ -362,18 +358,9 @@ pub async fn cancel(
         })
         .collect();
     let ids: Vec<i64> = items.iter().map(|i| i.item_id).collect();
-    let catalog: HashMap<i64, CatalogItem> = catalog::find_many(&tx, &ids)
-        .await?
+    let catalog = catalog::by_id(&tx, &ids).await?;
+    let broken: Vec<String> = newly_unmet(&items, &undone, &catalog, change.effective_on)
         .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let before: Vec<i64> = unmet_requirements(&items, &catalog, change.effective_on)
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    let broken: Vec<String> = unmet_requirements(&undone, &catalog, change.effective_on)
-        .into_iter()
-        .filter(|(id, _)| !before.contains(id))
         .filter_map(|(id, _)| {
             let item = undone.iter().find(|s| s.id == id)?;
             catalog.get(&item.item_id).map(|c| c.name.clone())

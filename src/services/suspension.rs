@@ -389,6 +389,23 @@ pub async fn resume(
     })
 }
 
+/// Suspensions in `status` that also meet `condition`, oldest first.
+async fn in_status(
+    db: &impl ConnectionTrait,
+    status: SuspensionStatus,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> Result<Vec<Suspension>, DbErr> {
+    Ok(suspension::Entity::find()
+        .filter(Column::Status.eq(status))
+        .filter(condition)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect())
+}
+
 /// Accounts whose status or balance a round moved (for live events).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transitions {
@@ -408,13 +425,7 @@ pub async fn apply_due(
     day: NaiveDate,
 ) -> Result<Transitions, DbErr> {
     let mut out = Transitions::default();
-    let due = suspension::Entity::find()
-        .filter(Column::Status.eq(SuspensionStatus::Scheduled))
-        .filter(Column::StartsOn.lte(day))
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?;
-    for s in due.into_iter().map(from_row) {
+    for s in in_status(db, SuspensionStatus::Scheduled, Column::StartsOn.lte(day)).await? {
         let tx = crate::db::begin_write(db).await?;
         let won = transition(
             &tx,
@@ -482,13 +493,7 @@ pub async fn apply_due(
         tx.commit().await?;
         out.started.push((s.account_id, balance));
     }
-    let ending = suspension::Entity::find()
-        .filter(Column::Status.eq(SuspensionStatus::Active))
-        .filter(Column::EndsOn.lt(day))
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?;
-    for s in ending.into_iter().map(from_row) {
+    for s in in_status(db, SuspensionStatus::Active, Column::EndsOn.lt(day)).await? {
         let tx = crate::db::begin_write(db).await?;
         let won = transition(
             &tx,

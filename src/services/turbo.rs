@@ -140,12 +140,7 @@ pub async fn activate(
     let today = moscow_date(now);
     let items = subscriptions::for_accounts(&tx, &[account_id], today).await?;
     let ids: Vec<i64> = items.iter().map(|i| i.item_id).collect();
-    let entries: std::collections::HashMap<i64, catalog::CatalogItem> =
-        catalog::find_many(&tx, &ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+    let entries = catalog::by_id(&tx, &ids).await?;
     let speed = subscriptions::tariff_on(&items, today, &entries).and_then(|t| t.speed_mbps);
     let Some(speed) = speed else {
         return Err(ServiceError::RequiresService {

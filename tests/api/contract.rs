@@ -141,14 +141,7 @@ async fn leaving_within_the_trial_period_costs_nothing() {
     assert_eq!(trial["until"], "2026-12-09");
 
     // Disconnecting in the trial: the preview says it costs nothing.
-    let account = crate::services::me(&app, &demo).await;
-    let sub = account["subscriptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Охранная сигнализация")
-        .unwrap()["id"]
-        .clone();
+    let sub = crate::services::subscription_named(&app, &demo, "Охранная сигнализация").await;
     let args = format!("subscriptionId: \"{}\"", sub.as_str().unwrap());
     let preview = service_preview(&app, &demo, &args).await;
     assert_eq!(preview["oneOffCharges"], json!([]), "{preview}");

@@ -117,6 +117,17 @@ pub async fn me(app: &TestApp, token: &str) -> Value {
     data(&body)["me"].clone()
 }
 
+/// The id of the account's subscription named `name`.
+pub async fn subscription_named(app: &TestApp, token: &str, name: &str) -> Value {
+    me(app, token).await["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no subscription {name}"))["id"]
+        .clone()
+}
+
 async fn status_of(app: &TestApp, token: &str, id: &Value) -> Value {
     let body = app
         .graphql_as(
@@ -392,14 +403,7 @@ async fn leaving_a_minimum_term_early_costs_what_the_preview_shows() {
     let made = connect(&app, &demo, "alarm").await;
     app.clock.set(moscow(26, 0, 0, 1));
     wait_applied(&app, &demo, &made["scheduledChange"]["id"]).await;
-    let account = me(&app, &demo).await;
-    let alarm = account["subscriptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Охранная сигнализация")
-        .unwrap()["id"]
-        .clone();
+    let alarm = subscription_named(&app, &demo, "Охранная сигнализация").await;
 
     // Asked on the 26th, effective the 27th: the term ran 2026-11-26..2027-11-25.
     let preview = service_preview(
@@ -675,13 +679,7 @@ async fn what_is_there_cannot_be_connected_and_what_is_not_cannot_be_disconnecte
     let router = data(&body)["me"]["equipment"][0]["id"].clone();
     assert_eq!(codes(&disconnect(router).await), ["NOT_DISCONNECTABLE"]);
     // A pending connection is cancelled, not disconnected.
-    let kids = me(&app, &demo).await["subscriptions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "Детский")
-        .unwrap()["id"]
-        .clone();
+    let kids = subscription_named(&app, &demo, "Детский").await;
     assert_eq!(codes(&disconnect(kids).await), ["ALREADY_SCHEDULED"]);
     // Someone else's subscription, or nonsense: not found.
     let body = app
