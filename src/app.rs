@@ -115,7 +115,7 @@ impl App {
             db: db.clone(),
             clock: clock.clone(),
             sms_sender: Arc::new(FileSender::new(settings.sms_outbox_file.clone())),
-            sms_wake,
+            sms_wake: sms_wake.clone(),
             poll: Duration::from_millis(settings.worker_poll_ms.max(10)),
             session_ends: session_ends.clone(),
             payments: payments.clone(),
@@ -134,6 +134,7 @@ impl App {
                 payments,
                 sandbox,
                 webhook_networks: Arc::new(webhook_networks),
+                sms_wake,
             },
             workers,
         })

@@ -334,6 +334,16 @@ pub struct Settings {
     )]
     pub terminal_operators: Vec<String>,
 
+    /// The bearer token the network's accounting sends to
+    /// `POST /accounting/sessions` (none: the endpoint is off).
+    #[arg(
+        long,
+        env = "KABINET_ACCOUNTING_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub accounting_secret: Option<String>,
+
     /// ЮKassa shop id; with the secret key it makes ЮKassa the payment
     /// provider (otherwise the built-in sandbox takes payments).
     #[arg(long, env = "KABINET_YOOKASSA_SHOP_ID", global = true)]

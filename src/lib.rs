@@ -34,5 +34,6 @@ pub mod sms;
 pub mod support;
 pub mod telemetry;
 pub mod time;
+pub mod traffic;
 pub mod tv;
 pub mod workers;

@@ -2,6 +2,7 @@
 //! `kabinet` crate own these tables; nothing here knows about GraphQL.
 
 pub mod account;
+pub mod account_device;
 pub mod account_status_change;
 pub mod autopayment;
 pub mod billing_run;
@@ -17,6 +18,7 @@ pub mod credential;
 pub mod email_outbox;
 pub mod idempotency_key;
 pub mod instalment;
+pub mod internet_session;
 pub mod ledger_entry;
 pub mod login_failure;
 pub mod login_session;

@@ -12,6 +12,8 @@ pub enum NotificationKind {
     News,
     #[sea_orm(string_value = "ticket")]
     Ticket,
+    #[sea_orm(string_value = "new_device")]
+    NewDevice,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -13,6 +13,8 @@ pub struct Model {
     /// Replies and changes of one's support tickets and visits.
     pub sms_support: bool,
     pub email: bool,
+    /// "New device" alerts by SMS.
+    pub sms_security: bool,
     pub updated_at: DateTimeUtc,
 }
 

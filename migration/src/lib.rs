@@ -23,6 +23,7 @@ mod m20261204_000017_scheduled_changes;
 mod m20261204_000018_suspensions;
 mod m20261204_000019_turbo_parental;
 mod m20261204_000020_antivirus;
+mod m20261204_000021_internet_sessions;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_suspensions::Migration),
             Box::new(m20261204_000019_turbo_parental::Migration),
             Box::new(m20261204_000020_antivirus::Migration),
+            Box::new(m20261204_000021_internet_sessions::Migration),
         ]
     }
 }

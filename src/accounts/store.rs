@@ -93,3 +93,19 @@ pub async fn find_by_number(
         .map(from_row)
         .transpose()
 }
+
+/// The ids of the accounts with these numbers, by number (unknown ones absent).
+pub async fn ids_by_number(
+    db: &impl ConnectionTrait,
+    numbers: &[&str],
+) -> Result<std::collections::HashMap<String, i64>, DbErr> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(i64, String)> = account::Entity::find()
+        .filter(account::Column::Number.is_in(numbers.iter().copied()))
+        .select_only()
+        .columns([account::Column::Id, account::Column::Number])
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, number)| (number, id)).collect())
+}

@@ -7,6 +7,7 @@
 mod bonus;
 mod coverage;
 mod money;
+mod traffic;
 pub mod tv;
 
 use chrono::{Duration, NaiveDate};
@@ -38,6 +39,9 @@ pub enum DemoError {
     /// The demo coverage list was refused (a bug in `demo::coverage`).
     #[error(transparent)]
     Coverage(#[from] crate::coverage::ImportError),
+    /// The demo sessions were refused (a bug in `demo::traffic`).
+    #[error(transparent)]
+    Traffic(#[from] crate::traffic::IngestError),
     /// A demo value did not parse (a bug in this file).
     #[error("invalid demo value: {0}")]
     Invalid(&'static str),
@@ -157,6 +161,7 @@ pub async fn seed_if_empty(
     tx.commit().await?;
     if let [demo, demo2] = account_ids[..] {
         money::seed(db, now, demo, demo2).await?;
+        traffic::seed(db, now, demo, "100000000001").await?;
     }
     tv::seed(db, now).await?;
     bonus::seed(db, now).await?;

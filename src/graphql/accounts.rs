@@ -187,6 +187,49 @@ impl Account {
             .collect())
     }
 
+    /// Internet sessions open some time between `from` and `to` (either may
+    /// be omitted), newest reported first: start, end, IP, MAC, bytes, rates.
+    #[graphql(complexity = "super::cost::page(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn internet_sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Sessions still open at or after this instant.")] from: Option<DateTime>,
+        #[graphql(desc = "Sessions started before this instant.")] to: Option<DateTime>,
+        #[graphql(desc = "Page size, at most 100.")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end, at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> Result<super::traffic::InternetSessionConnection, ApiError> {
+        let request = super::connection::page_request(first, after, last, before)?;
+        super::traffic::sessions(ctx, self.0.id, from, to, request).await
+    }
+
+    /// Traffic per Moscow day from `from` to `to` (both included, at most 92
+    /// days), every day listed, zero when nothing ran.
+    #[graphql(complexity = "super::cost::times(super::cost::REPORT_DAYS, child_complexity)")]
+    async fn traffic_by_day(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First day.")] from: Date,
+        #[graphql(desc = "Last day (included).")] to: Date,
+    ) -> Result<Vec<super::traffic::TrafficDay>, ApiError> {
+        super::traffic::by_day(ctx, self.0.id, from, to).await
+    }
+
+    /// The tariff's speed beside the measured rates (median and 90th
+    /// percentile of the sessions' average rates) per Moscow day from `from` to
+    /// `to` (both included, at most 92 days).
+    #[graphql(complexity = "super::cost::times(super::cost::REPORT_DAYS, child_complexity)")]
+    async fn speed_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First day.")] from: Date,
+        #[graphql(desc = "Last day (included).")] to: Date,
+    ) -> Result<super::traffic::SpeedReport, ApiError> {
+        super::traffic::speed(ctx, self.0.id, from, to).await
+    }
+
     /// The contract: number, date, terms, every obligation in force, what
     /// leaving today would cost (`exitCost`) and the document.
     async fn contract(&self, ctx: &Context<'_>) -> Result<super::contract::Contract, ApiError> {

@@ -20,6 +20,8 @@ pub const CHANNELS: usize = 300;
 pub const OWN_ITEMS: usize = 20;
 /// Catalog lists (tariffs, services, packages).
 pub const CATALOG_ITEMS: usize = 30;
+/// Days a daily report (traffic, speed) lists at most.
+pub const REPORT_DAYS: usize = crate::traffic::report::MAX_REPORT_DAYS as usize;
 /// Default page size of a connection.
 pub const DEFAULT_PAGE: usize = 20;
 /// Largest page size of a connection.

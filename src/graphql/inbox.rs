@@ -21,6 +21,8 @@ pub enum NotificationKind {
     News,
     /// A support ticket or technician visit changed.
     Ticket,
+    /// A device not seen on the account for 90 days used its internet.
+    NewDevice,
 }
 
 /// Something told to the subscriber in the personal account.

@@ -30,6 +30,7 @@ pub mod staff;
 pub mod support;
 pub mod suspension;
 pub mod tickets;
+pub mod traffic;
 pub mod turbo;
 pub mod tv;
 pub mod tv_import;

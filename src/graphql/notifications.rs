@@ -19,6 +19,9 @@ pub struct NotificationSettings {
     /// Replies to and changes of the subscriber's support tickets and
     /// technician visits by SMS (on until switched off).
     pub sms_support: bool,
+    /// "New device on your internet" alerts by SMS (off until switched on;
+    /// the alert is always in `notifications`).
+    pub sms_security: bool,
     /// E-mail copies to the contract's e-mail.
     pub email: bool,
     /// Last change; null while the defaults apply.
@@ -32,6 +35,7 @@ impl From<notifications::Settings> for NotificationSettings {
             sms_billing: s.sms_billing,
             sms_tv: s.sms_tv,
             sms_support: s.sms_support,
+            sms_security: s.sms_security,
             email: s.email,
             updated_at: s.updated_at.map(DateTime),
         }
@@ -49,6 +53,8 @@ pub struct UpdateNotificationSettingsInput {
     pub sms_tv: Option<bool>,
     /// Support ticket and visit updates by SMS.
     pub sms_support: Option<bool>,
+    /// New-device alerts by SMS.
+    pub sms_security: Option<bool>,
     /// E-mail copies (needs an e-mail in the contract).
     pub email: Option<bool>,
 }
@@ -88,6 +94,7 @@ impl NotificationsMutation {
             sms_billing: input.sms_billing,
             sms_tv: input.sms_tv,
             sms_support: input.sms_support,
+            sms_security: input.sms_security,
             email: input.email,
         };
         match notifications::update(ctx.db(), ctx.clock().now(), account_id, change).await {

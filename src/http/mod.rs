@@ -1,6 +1,7 @@
 //! The HTTP surface: the router with its layers, and the routes that are not
 //! GraphQL (health, metrics, playground).
 
+mod accounting;
 mod bearer;
 mod documents;
 mod graphql;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub sandbox: Option<Arc<crate::payments::sandbox::Sandbox>>,
     /// Where payment notifications may come from (empty: anywhere).
     pub webhook_networks: Arc<Vec<ipnet::IpNet>>,
+    /// Wakes the SMS worker when a handler queued an SMS.
+    pub sms_wake: crate::sms::SmsWake,
 }
 
 /// A JSON body in the shape of a GraphQL error response, for failures that
@@ -115,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/webhooks/payments/{provider}", post(payments::webhook))
         .route("/payments/terminal", get(terminal::terminal))
+        .route("/accounting/sessions", post(accounting::sessions))
         .route("/documents/receipts/{file}", get(documents::receipt))
         .route("/documents/statements/{file}", get(documents::statement))
         .route("/documents/contract.pdf", get(documents::contract))

@@ -1,5 +1,5 @@
 //! Notification settings: which SMS a subscriber wants (news, billing warnings,
-//! TV reminders) and whether to get e-mail too.
+//! TV reminders, support, new devices) and whether to get e-mail too.
 
 pub mod inbox;
 pub mod news;
@@ -21,6 +21,8 @@ pub struct Settings {
     pub sms_tv: bool,
     /// Support ticket and visit updates by SMS.
     pub sms_support: bool,
+    /// "New device on your internet" alerts by SMS.
+    pub sms_security: bool,
     /// E-mail copies.
     pub email: bool,
     /// Last change, if any.
@@ -36,6 +38,7 @@ impl Default for Settings {
             sms_billing: true,
             sms_tv: false,
             sms_support: true,
+            sms_security: false,
             email: false,
             updated_at: None,
         }
@@ -53,6 +56,8 @@ pub struct Change {
     pub sms_tv: Option<bool>,
     /// Support updates by SMS.
     pub sms_support: Option<bool>,
+    /// New-device alerts by SMS.
+    pub sms_security: Option<bool>,
     /// E-mail copies.
     pub email: Option<bool>,
 }
@@ -67,6 +72,7 @@ pub async fn get(db: &impl ConnectionTrait, account_id: i64) -> Result<Settings,
             sms_billing: row.sms_billing,
             sms_tv: row.sms_tv,
             sms_support: row.sms_support,
+            sms_security: row.sms_security,
             email: row.email,
             updated_at: Some(row.updated_at),
         })
@@ -104,6 +110,7 @@ pub async fn update(
         sms_billing: change.sms_billing.unwrap_or(current.sms_billing),
         sms_tv: change.sms_tv.unwrap_or(current.sms_tv),
         sms_support: change.sms_support.unwrap_or(current.sms_support),
+        sms_security: change.sms_security.unwrap_or(current.sms_security),
         email: change.email.unwrap_or(current.email),
         updated_at: Some(now),
     };
@@ -114,6 +121,7 @@ pub async fn update(
         sms_billing: Set(next.sms_billing),
         sms_tv: Set(next.sms_tv),
         sms_support: Set(next.sms_support),
+        sms_security: Set(next.sms_security),
         email: Set(next.email),
         updated_at: Set(now),
     })
@@ -124,6 +132,7 @@ pub async fn update(
                 Column::SmsBilling,
                 Column::SmsTv,
                 Column::SmsSupport,
+                Column::SmsSecurity,
                 Column::Email,
                 Column::UpdatedAt,
             ])

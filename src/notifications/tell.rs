@@ -15,6 +15,8 @@ pub enum SmsTopic {
     Billing,
     /// Support tickets and visits (`smsSupport`).
     Support,
+    /// A new device on the account's internet (`smsSecurity`).
+    Security,
 }
 
 /// What to tell.
@@ -50,6 +52,7 @@ pub async fn tell_in(
     let wants_sms = match message.sms {
         SmsTopic::Billing => settings.sms_billing,
         SmsTopic::Support => settings.sms_support,
+        SmsTopic::Security => settings.sms_security,
     };
     if !wants_sms && !settings.email {
         return Ok(false);

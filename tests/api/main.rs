@@ -40,6 +40,7 @@ mod support;
 mod suspension;
 mod terminal_payments;
 mod tickets;
+mod traffic;
 mod turbo;
 mod tv;
 mod tv_personal;
