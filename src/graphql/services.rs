@@ -137,6 +137,11 @@ pub(super) fn obligation(o: &plan::Obligation) -> Obligation {
     let name = &o.item_name;
     let amount = o.amount;
     let mut description = match (o.kind, o.effect) {
+        // Equipment "free" under a promo says so, and what it costs after.
+        (K::PromoPrice, Effect::Brings) if amount == crate::money::Kopecks::ZERO => format!(
+            "«{name}»: бесплатно до {until} включительно, затем {} в месяц",
+            o.amount_after.unwrap_or(amount)
+        ),
         (K::PromoPrice, Effect::Brings) => format!(
             "«{name}»: {amount} в месяц до {until} включительно, затем {}",
             o.amount_after.unwrap_or(amount)

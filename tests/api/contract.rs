@@ -103,6 +103,18 @@ async fn the_cost_of_leaving_is_shown_line_by_line_and_falls_as_the_term_runs() 
         kinds.contains(&"MINIMUM_TERM") && kinds.contains(&"INSTALMENTS"),
         "{kinds:?}"
     );
+    // The "free" router says it is free until when, and what it costs after.
+    let free = me["contract"]["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "PROMO_PRICE" && o["service"] == "Wi-Fi роутер")
+        .unwrap();
+    let text = free["description"].as_str().unwrap();
+    assert!(
+        text.starts_with("«Wi-Fi роутер»: бесплатно до ") && text.contains("затем 150"),
+        "{text}"
+    );
 
     // Ten days on, the compensation is ten days' worth smaller.
     app.clock.set(moscow(25, 12, 0, 0) + Duration::days(10));
