@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{credential, login_session};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use super::Role;
@@ -97,18 +98,21 @@ pub async fn authenticate(
     now: DateTime<Utc>,
     raw_token: &str,
 ) -> Result<Option<Session>, DbErr> {
-    let Some(row) = login_session::Entity::find()
+    // One statement: every signed-in request pays for this one.
+    let found = login_session::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            login_session::Entity::belongs_to(credential::Entity)
+                .from(login_session::Column::CredentialId)
+                .to(credential::Column::Id)
+                .into(),
+        )
+        .select_also(credential::Entity)
         .filter(login_session::Column::TokenHash.eq(token::hash(raw_token)))
         .filter(live(now))
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(credential) = credential::Entity::find_by_id(row.credential_id)
-        .one(db)
-        .await?
-    else {
+        .await?;
+    let Some((row, Some(credential))) = found else {
         return Ok(None);
     };
     if now - row.last_seen_at >= TOUCH_EVERY {

@@ -281,13 +281,25 @@ pub async fn summary(
     let today = moscow_date(now);
     let items = subscriptions::for_accounts(db, &[account_id], today).await?;
     let promise = promised::active(db, account_id).await?;
+    Ok(summary_of(&account, &items, promise, today))
+}
+
+/// The summary from what the caller already holds: the account, its current
+/// and future subscriptions (as `subscriptions::for_accounts` reads them for
+/// `today`) and its active promised payment.
+pub fn summary_of(
+    account: &accounts::Account,
+    items: &[subscriptions::Subscription],
+    promise: Option<promised::Promise>,
+    today: chrono::NaiveDate,
+) -> Summary {
     let available = account.balance + promise.as_ref().map(|p| p.credit).unwrap_or_default();
-    Ok(Summary {
+    Summary {
         balance: account.balance,
         status: account.status,
-        days_until_block: days_until_block(account.status, available, &items, today),
+        days_until_block: days_until_block(account.status, available, items, today),
         promise,
-    })
+    }
 }
 
 #[cfg(test)]

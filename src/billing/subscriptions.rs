@@ -135,6 +135,14 @@ pub async fn for_accounts(
         .collect())
 }
 
+/// The subscription with this id, whoever's (the caller checks the owner).
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<Subscription>, DbErr> {
+    Ok(subscription::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(from_row))
+}
+
 /// A subscription to create.
 #[derive(Debug, Clone)]
 pub struct NewSubscription {

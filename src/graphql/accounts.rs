@@ -103,7 +103,7 @@ impl Account {
     /// The info block shown on every page: balance, bonus points, days until
     /// blocking, status, promised payment.
     async fn summary(&self, ctx: &Context<'_>) -> Result<AccountSummary, ApiError> {
-        AccountMoney::summary(ctx, self.0.id).await
+        AccountMoney::summary(ctx, &self.0).await
     }
 
     /// What the personal account has told the subscriber (billing warnings,

@@ -143,7 +143,8 @@ impl AntivirusMutation {
             });
         };
         let now = ctx.clock().now();
-        match antivirus::purchase(ctx.db(), now, account_id, &input.product_id, months).await {
+        let product = super::catalog::code_of(ctx, &input.product_id).await?;
+        match antivirus::purchase(ctx.db(), now, account_id, &product, months).await {
             Ok(bought) => {
                 ctx.data_unchecked::<Events>()
                     .publish(AccountEvent::BalanceChanged {

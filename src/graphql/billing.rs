@@ -10,6 +10,7 @@ use super::connection::{connection, page_request};
 use super::context::ContextExt;
 use super::errors::{ApiError, UserError, UserErrorCode};
 use super::messages;
+use super::node::{GlobalId, NodeKind};
 use super::scalars::{Date, DateTime, Decimal, Money};
 use crate::accounts;
 use crate::billing::ledger::{self, EntryFilter, EntryKind};
@@ -57,8 +58,8 @@ impl From<ledger::Entry> for Transaction {
 #[Object]
 impl Transaction {
     /// Opaque id.
-    async fn id(&self) -> ID {
-        ID(format!("t{}", self.0.id))
+    pub async fn id(&self) -> ID {
+        GlobalId::encode(NodeKind::Transaction, self.0.id)
     }
 
     /// Why money moved.
@@ -114,18 +115,13 @@ async fn item_of(ctx: &Context<'_>, item: &Item) -> Result<CatalogItem, ApiError
         .ok_or_else(|| ApiError::internal(sea_orm::DbErr::RecordNotFound("catalog item".into())))
 }
 
-/// The name of a recurring item and its id, shared by subscribed services and
+/// The name of a recurring item, shared by subscribed services and
 /// equipment (flattened into both; never a type of its own in the schema).
 pub struct ItemIdentity<'a>(&'a Item);
 
-/// The id and name of a recurring item.
+/// The name of a recurring item.
 #[Object]
 impl ItemIdentity<'_> {
-    /// Opaque id of this subscription.
-    async fn id(&self) -> ID {
-        ID(format!("s{}", self.0.id))
-    }
-
     /// Name, in Russian.
     async fn name(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
         Ok(item_of(ctx, self.0).await?.name)
@@ -177,6 +173,11 @@ pub struct Subscription(pub Item);
 /// `Subscription` is GraphQL's root type for live updates.)
 #[Object(name = "SubscribedService")]
 impl Subscription {
+    /// Opaque global ID (for `disconnectService` and `node`).
+    pub async fn id(&self) -> ID {
+        GlobalId::encode(NodeKind::SubscribedService, self.0.id)
+    }
+
     #[graphql(flatten)]
     async fn identity(&self) -> ItemIdentity<'_> {
         ItemIdentity(&self.0)
@@ -215,6 +216,11 @@ pub struct Equipment(pub Item);
 /// A piece of equipment of the account: rented, in instalments or owned.
 #[Object]
 impl Equipment {
+    /// Opaque global ID (for `disconnectService` and `node`).
+    pub async fn id(&self) -> ID {
+        GlobalId::encode(NodeKind::Equipment, self.0.id)
+    }
+
     #[graphql(flatten)]
     async fn identity(&self) -> ItemIdentity<'_> {
         ItemIdentity(&self.0)
@@ -503,14 +509,21 @@ impl AccountMoney {
             .unwrap_or_default())
     }
 
+    /// The summary of an account already loaded: its subscriptions through
+    /// the loader (shared with `subscriptions` and `monthlyCost` in the same
+    /// request), the promised payment and bonus points read side by side.
     pub(super) async fn summary(
         ctx: &Context<'_>,
-        account_id: i64,
+        account: &accounts::Account,
     ) -> Result<AccountSummary, ApiError> {
-        let s = billing::summary(ctx.db(), ctx.clock().now(), account_id).await?;
-        let points = crate::bonus::member(ctx.db(), account_id)
-            .await?
-            .map_or(0, |m| m.points);
+        let now = ctx.clock().now();
+        let (items, promise, member) = futures_util::try_join!(
+            Self::items(ctx, account.id),
+            async { Ok(promised::active(ctx.db(), account.id).await?) },
+            async { Ok::<_, ApiError>(crate::bonus::member(ctx.db(), account.id).await?) },
+        )?;
+        let s = billing::summary_of(account, &items, promise, moscow_date(now));
+        let points = member.map_or(0, |m| m.points);
         Ok(AccountSummary {
             balance: s.balance.into(),
             bonus_points: i32::try_from(points).unwrap_or(i32::MAX),

@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, Object};
 
 use super::context::ContextExt;
 use super::errors::ApiError;
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Money;
 use crate::catalog::{self, CatalogItem};
 
@@ -38,9 +39,10 @@ pub struct CatalogFields<'a>(&'a CatalogItem);
 /// The fields every catalog entry has.
 #[Object]
 impl CatalogFields<'_> {
-    /// Catalog id.
-    async fn id(&self) -> ID {
-        ID(self.0.code.clone())
+    /// The catalog's stable code (`internet-500`); inputs that take a tariff
+    /// or service accept it as well as the global `id`.
+    async fn code(&self) -> &str {
+        &self.0.code
     }
 
     /// Name, in Russian.
@@ -76,6 +78,11 @@ pub struct Tariff(pub CatalogItem);
 /// A tariff plan: a bundle of services at a monthly fee.
 #[Object]
 impl Tariff {
+    /// Opaque global ID (for `changeTariff`, previews and `node`).
+    pub async fn id(&self) -> ID {
+        GlobalId::encode(NodeKind::Tariff, self.0.id)
+    }
+
     #[graphql(flatten)]
     async fn entry(&self) -> CatalogFields<'_> {
         CatalogFields(&self.0)
@@ -94,6 +101,11 @@ pub struct Service(pub CatalogItem);
 /// A service or option that can be added to a tariff.
 #[Object]
 impl Service {
+    /// Opaque global ID (for `connectService`, previews and `node`).
+    pub async fn id(&self) -> ID {
+        GlobalId::encode(NodeKind::Service, self.0.id)
+    }
+
     #[graphql(flatten)]
     async fn entry(&self) -> CatalogFields<'_> {
         CatalogFields(&self.0)
@@ -149,4 +161,19 @@ impl CatalogQuery {
         let items = catalog::list(ctx.db(), false, kind.map(Into::into)).await?;
         Ok(items.into_iter().map(Service).collect())
     }
+}
+
+/// The catalog code an input names: a `Tariff.id` or `Service.id`, or the
+/// code itself (`Tariff.code`). An ID of anything else, or of nothing, comes
+/// back as given, which the rules then do not find (`NOT_FOUND`).
+pub(super) async fn code_of(ctx: &Context<'_>, id: &ID) -> Result<String, ApiError> {
+    if let Some(GlobalId {
+        kind: NodeKind::Tariff | NodeKind::Service,
+        key,
+    }) = GlobalId::decode(id)
+        && let Some(entry) = ctx.loaders().catalog.load_one(key).await?
+    {
+        return Ok(entry.code);
+    }
+    Ok(id.to_string())
 }

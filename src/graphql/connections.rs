@@ -431,7 +431,7 @@ impl ConnectionsMutation {
         }
         let new = NewApplication {
             address: input.address.into(),
-            tariff: input.tariff_id.to_string(),
+            tariff: super::catalog::code_of(ctx, &input.tariff_id).await?,
             name: input.name,
             phone: input.phone,
             referral_code: input.referral_code,

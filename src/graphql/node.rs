@@ -49,11 +49,21 @@ pub enum NodeKind {
     Notification,
     /// A scheduled change of services or tariff (its owner only).
     ScheduledChange,
+    /// A ledger entry (its owner only).
+    Transaction,
+    /// A recurring item of an account other than equipment (its owner only).
+    SubscribedService,
+    /// Equipment of an account (its owner only).
+    Equipment,
+    /// A tariff plan of the catalog (public).
+    Tariff,
+    /// A service of the catalog (public).
+    Service,
 }
 
 impl NodeKind {
     // Keep in step with `name` below (a unit test round-trips every kind).
-    const ALL: [NodeKind; 15] = [
+    const ALL: [NodeKind; 20] = [
         NodeKind::Account,
         NodeKind::ServiceNotice,
         NodeKind::LoginSession,
@@ -69,6 +79,11 @@ impl NodeKind {
         NodeKind::TechnicianVisit,
         NodeKind::Notification,
         NodeKind::ScheduledChange,
+        NodeKind::Transaction,
+        NodeKind::SubscribedService,
+        NodeKind::Equipment,
+        NodeKind::Tariff,
+        NodeKind::Service,
     ];
 
     fn name(self) -> &'static str {
@@ -88,6 +103,11 @@ impl NodeKind {
             NodeKind::TechnicianVisit => "TechnicianVisit",
             NodeKind::Notification => "Notification",
             NodeKind::ScheduledChange => "ScheduledChange",
+            NodeKind::Transaction => "Transaction",
+            NodeKind::SubscribedService => "SubscribedService",
+            NodeKind::Equipment => "Equipment",
+            NodeKind::Tariff => "Tariff",
+            NodeKind::Service => "Service",
         }
     }
 }
@@ -160,6 +180,16 @@ pub enum Node {
     Notification(super::inbox::Notification),
     /// A scheduled change of services or tariff.
     ScheduledChange(super::services::ScheduledChange),
+    /// A ledger entry: money in or out.
+    Transaction(super::billing::Transaction),
+    /// A recurring item of the account: the tariff or a service.
+    SubscribedService(super::billing::Subscription),
+    /// A piece of equipment of the account.
+    Equipment(super::billing::Equipment),
+    /// A tariff plan.
+    Tariff(super::catalog::Tariff),
+    /// A service of the catalog.
+    Service(super::catalog::Service),
 }
 
 async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiError> {
@@ -261,6 +291,43 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
                 .map(|c| Node::ScheduledChange(super::services::ScheduledChange(c))),
             None => None,
         },
+        NodeKind::Transaction => loaders
+            .ledger_entries
+            .load_one(id.key)
+            .await?
+            .filter(|e| ctx.viewer().can_see_account(e.account_id))
+            .map(|e| Node::Transaction(e.into())),
+        NodeKind::SubscribedService | NodeKind::Equipment => {
+            let Some(item) = crate::billing::subscriptions::find(ctx.db(), id.key)
+                .await?
+                .filter(|s| ctx.viewer().can_see_account(s.account_id))
+            else {
+                return Ok(None);
+            };
+            let entry = loaders.catalog.load_one(item.item_id).await?;
+            let is_equipment =
+                entry.is_some_and(|e| e.kind == crate::catalog::ServiceKind::Equipment);
+            match (id.kind, is_equipment) {
+                (NodeKind::Equipment, true) => {
+                    Some(Node::Equipment(super::billing::Equipment(item)))
+                }
+                (NodeKind::SubscribedService, false) => {
+                    Some(Node::SubscribedService(super::billing::Subscription(item)))
+                }
+                _ => None,
+            }
+        }
+        NodeKind::Tariff | NodeKind::Service => {
+            loaders.catalog.load_one(id.key).await?.and_then(|entry| {
+                match (id.kind, entry.is_tariff) {
+                    (NodeKind::Tariff, true) => Some(Node::Tariff(super::catalog::Tariff(entry))),
+                    (NodeKind::Service, false) => {
+                        Some(Node::Service(super::catalog::Service(entry)))
+                    }
+                    _ => None,
+                }
+            })
+        }
         NodeKind::TvReminder => match ctx.viewer().account_id() {
             Some(account) => crate::tv::reminders::find(ctx.db(), account, id.key)
                 .await?

@@ -611,9 +611,18 @@ impl ScheduledChange {
     }
 }
 
-/// A subscription id (`SubscribedService.id`, `s<number>`).
+/// A subscription id: a `SubscribedService.id` or `Equipment.id` (or the
+/// `s<number>` form they had before global IDs).
 fn subscription_key(id: &ID) -> Option<i64> {
-    id.strip_prefix('s')?.parse().ok().filter(|k: &i64| *k > 0)
+    use super::node::{GlobalId, NodeKind};
+    match GlobalId::decode(id) {
+        Some(GlobalId {
+            kind: NodeKind::SubscribedService | NodeKind::Equipment,
+            key,
+        }) => Some(key),
+        Some(_) => None,
+        None => id.strip_prefix('s')?.parse().ok().filter(|k: &i64| *k > 0),
+    }
 }
 
 /// Something that fits the account: a tariff to move to or a service to
@@ -679,7 +688,7 @@ impl AccountServices {
         account_id: i64,
         tariff_id: &ID,
     ) -> Result<TariffChangePreview, ApiError> {
-        let target = Target::Tariff(tariff_id.to_string());
+        let target = Target::Tariff(super::catalog::code_of(ctx, tariff_id).await?);
         Ok(TariffChangePreview(
             Self::preview(ctx, account_id, &target, "tariffId").await?,
         ))
@@ -692,7 +701,10 @@ impl AccountServices {
         subscription_id: Option<&ID>,
     ) -> Result<ServiceChangePreview, ApiError> {
         let (target, argument) = match (service_id, subscription_id) {
-            (Some(service), None) => (Target::Connect(service.to_string()), "serviceId"),
+            (Some(service), None) => (
+                Target::Connect(super::catalog::code_of(ctx, service).await?),
+                "serviceId",
+            ),
             (None, Some(subscription)) => {
                 let key = subscription_key(subscription).ok_or_else(|| {
                     ApiError::bad_input("subscriptionId", "Такой подключённой услуги нет")
@@ -813,7 +825,7 @@ impl ServicesMutation {
         #[graphql(desc = "The service and the monthly total agreed to.")]
         input: ConnectServiceInput,
     ) -> Result<ServiceChangePayload, ApiError> {
-        let target = Target::Connect(input.service_id.to_string());
+        let target = Target::Connect(super::catalog::code_of(ctx, &input.service_id).await?);
         let (change, plan, user_errors) =
             schedule(ctx, target, input.expected_monthly_total).await?;
         Ok(ServiceChangePayload {
@@ -856,7 +868,7 @@ impl ServicesMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The tariff and the monthly total agreed to.")] input: ChangeTariffInput,
     ) -> Result<ChangeTariffPayload, ApiError> {
-        let target = Target::Tariff(input.tariff_id.to_string());
+        let target = Target::Tariff(super::catalog::code_of(ctx, &input.tariff_id).await?);
         let (change, plan, user_errors) =
             schedule(ctx, target, input.expected_monthly_total).await?;
         Ok(ChangeTariffPayload {

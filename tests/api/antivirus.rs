@@ -49,18 +49,18 @@ async fn products_show_their_price_and_instalment_terms() {
     let app = TestApp::spawn().await;
     let body = app
         .graphql(
-            "{ serviceCatalog(kind: ANTIVIRUS) { id purchasePrice { amount } instalmentMonths monthlyFee { amount } } }",
+            "{ serviceCatalog(kind: ANTIVIRUS) { id code purchasePrice { amount } instalmentMonths monthlyFee { amount } } }",
             json!({}),
         )
         .await;
     let products = data(&body)["serviceCatalog"].as_array().unwrap().clone();
     let kaspersky = products
         .iter()
-        .find(|p| p["id"] == "kaspersky-plus-1y")
+        .find(|p| p["code"] == "kaspersky-plus-1y")
         .unwrap();
     assert_eq!(kaspersky["purchasePrice"]["amount"], "2990.00");
     assert_eq!(kaspersky["instalmentMonths"], json!([1, 3, 6, 12]));
-    let monthly = products.iter().find(|p| p["id"] == "antivirus").unwrap();
+    let monthly = products.iter().find(|p| p["code"] == "antivirus").unwrap();
     assert_eq!(monthly["purchasePrice"], Value::Null);
     assert_eq!(monthly["instalmentMonths"], Value::Null);
 }

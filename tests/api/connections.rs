@@ -10,10 +10,10 @@ use crate::common::{TestApp, credentials_in, data, error_codes};
 use crate::money::staff_token;
 
 const CHECK: &str = "query ($a: AddressInput!) { connectionAvailability(address: $a) { \
-    available street house entrance technologies tariffs { id name } suggestions message } }";
+    available street house entrance technologies tariffs { id code name } suggestions message } }";
 
 const SUBMIT: &str = "mutation ($i: SubmitConnectionApplicationInput!) { submitConnectionApplication(input: $i) { \
-    application { number status address installationDate name phone tariff { id } referred accountNumber } \
+    application { number status address installationDate name phone tariff { id code } referred accountNumber } \
     suggestions userErrors { field code message } } }";
 
 const FOLLOW: &str = "query ($n: String!, $p: String!) { connectionApplication(number: $n, phone: $p) { \
@@ -40,7 +40,7 @@ fn tariff_ids(found: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .map(|t| t["code"].as_str().unwrap().to_owned())
         .collect()
 }
 
@@ -150,7 +150,7 @@ async fn an_application_is_followed_by_its_number_and_phone_only() {
     assert_eq!(number.len(), 8);
     assert_eq!(a["status"], "NEW");
     assert_eq!(a["address"], "Тверская улица, д. 7");
-    assert_eq!(a["tariff"]["id"], "internet-500");
+    assert_eq!(a["tariff"]["code"], "internet-500");
     // The test clock stands on Wednesday 25 November: Thursday is proposed.
     assert_eq!(a["installationDate"], "2026-11-26");
     assert_eq!(
@@ -432,14 +432,14 @@ async fn connecting_opens_the_account_and_gives_the_friend_points_once() {
     let body = app
         .graphql_as(
             Some(&token),
-            "{ me { number holderName tariff { id } address } }",
+            "{ me { number holderName tariff { id code } address } }",
             json!({}),
         )
         .await;
     let me = &data(&body)["me"];
     assert_eq!(me["number"], account);
     assert_eq!(me["holderName"], "Петров Пётр");
-    assert_eq!(me["tariff"]["id"], "internet-1000");
+    assert_eq!(me["tariff"]["code"], "internet-1000");
     assert!(
         me["address"]
             .as_str()

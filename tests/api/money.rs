@@ -684,6 +684,31 @@ async fn lists_cost_a_constant_number_of_statements() {
     );
 }
 
+/// The home screen a frontend asks for first.
+const DASHBOARD: &str = "{ me { number holderName status
+    summary { balance { amount } bonusPoints daysUntilBlock status promisedPayment { credit { amount } state } }
+    tariff { id name speedMbps monthlyFee { amount } }
+    subscriptions { id name kind monthlyFee { amount } promoUntil } } }";
+
+#[tokio::test]
+async fn the_dashboard_reads_each_thing_once() {
+    let app = TestApp::spawn().await;
+    let token = app.login("demo", "demo12345").await;
+    let (body, statements) = app
+        .count_sql(app.graphql_as(Some(&token), DASHBOARD, json!({})))
+        .await;
+    assert!(data(&body)["me"]["summary"]["balance"]["amount"].is_string());
+    // The session (with its credential), the account, the subscriptions
+    // (shared by summary, tariff and the list), the catalog entries, the
+    // promised payment and the bonus membership.
+    assert!(statements <= 6, "{statements} statements for the dashboard");
+    // A signed-in request that needs no account data: the session only.
+    let (_, statements) = app
+        .count_sql(app.graphql_as(Some(&token), "{ __typename }", json!({})))
+        .await;
+    assert_eq!(statements, 1);
+}
+
 #[tokio::test]
 async fn suspended_and_closed_accounts_are_not_charged() {
     use kabinet::accounts::AccountStatus;

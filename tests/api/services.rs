@@ -53,7 +53,7 @@ pub async fn service_preview(app: &TestApp, token: &str, args: &str) -> Value {
 
 pub async fn tariff_preview(app: &TestApp, token: &str, tariff: &str) -> Value {
     let query = format!(
-        "query ($t: ID!) {{ me {{ tariffChangePreview(tariffId: $t) {{ tariff {{ id }} currentTariff {{ id }} {PREVIEW_FIELDS} }} }} }}"
+        "query ($t: ID!) {{ me {{ tariffChangePreview(tariffId: $t) {{ tariff {{ id code }} currentTariff {{ id code }} {PREVIEW_FIELDS} }} }} }}"
     );
     let body = app
         .graphql_as(Some(token), &query, json!({ "t": tariff }))
@@ -470,7 +470,7 @@ async fn the_tariff_changes_at_most_once_a_moscow_day() {
 
     let preview = tariff_preview(&app, &demo2, "internet-500").await;
     assert_eq!(preview["kind"], "CHANGE_TARIFF");
-    assert_eq!(preview["currentTariff"]["id"], "internet-200");
+    assert_eq!(preview["currentTariff"]["code"], "internet-200");
     let first = change(
         &app,
         &demo2,
@@ -505,7 +505,7 @@ async fn the_tariff_changes_at_most_once_a_moscow_day() {
     app.clock.set(moscow(26, 0, 0, 1));
     wait_applied(&app, &demo2, &first["scheduledChange"]["id"]).await;
     let preview = tariff_preview(&app, &demo2, "internet-1000").await;
-    assert_eq!(preview["currentTariff"]["id"], "internet-500");
+    assert_eq!(preview["currentTariff"]["code"], "internet-500");
     assert_eq!(preview["allowed"], true, "{preview}");
     let third = change(
         &app,
@@ -910,8 +910,8 @@ async fn offers_are_what_fits_each_with_its_preview() {
     let demo2 = app.login("demo2", "demo12345").await;
     let query = "{ me { offers {
         __typename
-        ... on TariffChangePreview { tariff { id } newMonthlyTotal { amount } allowed amountNeeded { amount } }
-        ... on ServiceChangePreview { service { id } newMonthlyTotal { amount } allowed amountNeeded { amount } }
+        ... on TariffChangePreview { tariff { id code } newMonthlyTotal { amount } allowed amountNeeded { amount } }
+        ... on ServiceChangePreview { service { id code } newMonthlyTotal { amount } allowed amountNeeded { amount } }
     } } }";
     let ids = |body: &Value| -> Vec<String> {
         data(body)["me"]["offers"]
@@ -919,9 +919,9 @@ async fn offers_are_what_fits_each_with_its_preview() {
             .unwrap()
             .iter()
             .map(|o| {
-                o["tariff"]["id"]
+                o["tariff"]["code"]
                     .as_str()
-                    .or(o["service"]["id"].as_str())
+                    .or(o["service"]["code"].as_str())
                     .unwrap()
                     .to_owned()
             })
@@ -943,7 +943,7 @@ async fn offers_are_what_fits_each_with_its_preview() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["service"]["id"] == "tv-kids")
+        .find(|o| o["service"]["code"] == "tv-kids")
         .unwrap()
         .clone();
     let preview = service_preview(&app, &demo, "serviceId: \"tv-kids\"").await;
@@ -958,7 +958,7 @@ async fn offers_are_what_fits_each_with_its_preview() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["service"]["id"] == "home-phone")
+        .find(|o| o["service"]["code"] == "home-phone")
         .unwrap()
         .clone();
     assert_eq!(phone["allowed"], false);
