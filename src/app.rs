@@ -54,6 +54,9 @@ pub enum StartupError {
         #[source]
         source: std::io::Error,
     },
+    /// The persisted operations could not be loaded.
+    #[error("persisted queries: {0}")]
+    Persisted(#[from] crate::graphql::persisted::LoadError),
     /// A payment setting is wrong.
     #[error("payment settings: {0}")]
     Payments(String),
@@ -103,11 +106,17 @@ impl App {
             events: events.clone(),
             bonus: settings.bonus_rules(),
         };
+        let persisted = Arc::new(graphql::persisted::PersistedQueries::load(
+            settings.persisted_queries_dir.as_deref(),
+            settings.persisted_only,
+            settings.apq_cache_entries,
+        )?);
         let services = graphql::SchemaServices {
             hasher,
             sms_wake: sms_wake.clone(),
             payments: payments.clone(),
             events: events.clone(),
+            persisted: persisted.clone(),
         };
         let schema = graphql::build_schema(&settings, db.clone(), clock.clone(), services);
         let session_ends = auth::SessionEnds::default();
@@ -135,6 +144,7 @@ impl App {
                 sandbox,
                 webhook_networks: Arc::new(webhook_networks),
                 sms_wake,
+                persisted,
             },
             workers,
         })

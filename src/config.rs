@@ -334,6 +334,27 @@ pub struct Settings {
     )]
     pub terminal_operators: Vec<String>,
 
+    /// A directory of `.graphql` operations (and shared fragments): their
+    /// hashes are known to automatic persisted queries from the start, and in
+    /// `--persisted-only` mode they are all that runs.
+    #[arg(long, env = "KABINET_PERSISTED_QUERIES_DIR", global = true)]
+    pub persisted_queries_dir: Option<std::path::PathBuf>,
+
+    /// Accept only the operations of `KABINET_PERSISTED_QUERIES_DIR` (by hash
+    /// or exact text); everything else is refused.
+    #[arg(long, env = "KABINET_PERSISTED_ONLY", default_value = "0", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub persisted_only: bool,
+
+    /// How many registered persisted queries each process remembers (texts
+    /// up to 16 KiB; the least recently used go first).
+    #[arg(
+        long,
+        env = "KABINET_APQ_CACHE_ENTRIES",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub apq_cache_entries: usize,
+
     /// The bearer token the network's accounting sends to
     /// `POST /accounting/sessions` (none: the endpoint is off).
     #[arg(

@@ -95,6 +95,11 @@ impl Viewer {
         self.session_id
     }
 
+    /// Whether nobody is signed in.
+    pub const fn is_anonymous(&self) -> bool {
+        matches!(self.identity, Identity::Anonymous)
+    }
+
     /// Whether the viewer is an operator.
     pub const fn is_staff(&self) -> bool {
         matches!(self.identity, Identity::Staff { .. })

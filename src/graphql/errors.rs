@@ -28,6 +28,10 @@ pub enum ErrorCode {
     GraphqlValidationFailed,
     /// Something failed on our side; the client sees only a request id.
     Internal,
+    /// A persisted query's hash is not known: send the text with it.
+    PersistedQueryNotFound,
+    /// Only the application's own operations are accepted here.
+    PersistedQueryNotAllowed,
 }
 
 impl ErrorCode {
@@ -42,6 +46,8 @@ impl ErrorCode {
             ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::PersistedQueryNotAllowed => "PERSISTED_QUERY_NOT_ALLOWED",
         }
     }
 }

@@ -65,6 +65,7 @@ pub fn is_request_error(code: &str) -> bool {
         ErrorCode::GraphqlValidationFailed,
         ErrorCode::QueryTooComplex,
         ErrorCode::BadUserInput,
+        ErrorCode::PersistedQueryNotAllowed,
     ]
     .iter()
     .any(|c| c.as_str() == code)

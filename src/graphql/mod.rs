@@ -24,6 +24,7 @@ pub mod node;
 pub mod notices;
 pub mod notifications;
 pub mod payments;
+pub mod persisted;
 pub mod scalars;
 pub mod services;
 pub mod staff;
@@ -113,6 +114,8 @@ pub struct SchemaServices {
     pub payments: crate::payments::Payments,
     /// Live account events.
     pub events: crate::events::Events,
+    /// Persisted queries: shipped operations and registered hashes.
+    pub persisted: std::sync::Arc<persisted::PersistedQueries>,
 }
 
 /// The schema with its limits, data and extensions.
@@ -127,6 +130,9 @@ pub fn build_schema(
         // Every limit is checked by `RequestLimits` (with its own codes and
         // messages); the engine's recursion check is a backstop set above ours.
         .limit_recursive_depth(document::MAX_SELECTION_NESTING + 8)
+        // First: a request that sent only a hash gets its text before the
+        // limits look at it, and in allow-list mode nothing else gets further.
+        .extension(persisted::Persisted(services.persisted))
         .extension(extensions::RequestLimits {
             shape: document::ShapeLimits {
                 max_depth: settings.max_depth,

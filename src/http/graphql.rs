@@ -270,13 +270,18 @@ pub async fn get(
         return super::websocket::upgrade(state, request, token).await;
     }
     let params = Query::<GetParams>::try_from_uri(request.uri()).ok();
-    let Some(graphql_request) = params.map(|Query(p)| p).and_then(parse_get) else {
+    let Some(mut graphql_request) = params.map(|Query(p)| p).and_then(parse_get) else {
         return error_response(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
             "Передайте запрос в параметре query (variables и extensions — строками JSON)",
         );
     };
+    // A hash alone names its text: resolve it before telling a query from a mutation.
+    if let Err(err) = state.persisted.resolve(&mut graphql_request) {
+        let response = async_graphql::Response::from_errors(vec![err.to_server_error()]);
+        return no_store(single(response));
+    }
     if matches!(
         operation_type(&graphql_request),
         Some(OperationType::Mutation | OperationType::Subscription)
@@ -300,6 +305,33 @@ pub async fn get(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
+    let anonymous = viewer.is_anonymous();
     let caller = (viewer, client_info(&state, headers, peer));
-    single(execute(&state, headers, caller, graphql_request).await)
+    let response = execute(&state, headers, caller, graphql_request).await;
+    // An anonymous answer is the same for everyone (the TV guide, the
+    // catalog): a CDN may keep it a minute. Anything signed in or failed is not kept.
+    let public = anonymous && response.errors.is_empty();
+    let mut response = single(response);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::VARY,
+        header::HeaderValue::from_static("Authorization"),
+    );
+    if public {
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("public, max-age=60"),
+        );
+        response
+    } else {
+        no_store(response)
+    }
+}
+
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    response
 }

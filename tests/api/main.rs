@@ -30,6 +30,7 @@ mod notices;
 mod operations;
 mod payment_events;
 mod payments;
+mod persisted;
 mod refunds;
 mod replicas;
 mod schema;
