@@ -334,6 +334,17 @@ pub struct Settings {
     )]
     pub terminal_operators: Vec<String>,
 
+    /// Query cost points each caller (session, else address) may spend a
+    /// minute (a leaky bucket shared by every replica; never below the
+    /// highest complexity a single query may have).
+    #[arg(
+        long,
+        env = "KABINET_COST_BUDGET_PER_MINUTE",
+        default_value_t = 1_000_000,
+        global = true
+    )]
+    pub cost_budget_per_minute: u64,
+
     /// A directory of `.graphql` operations (and shared fragments): their
     /// hashes are known to automatic persisted queries from the start, and in
     /// `--persisted-only` mode they are all that runs.

@@ -10,6 +10,7 @@ pub mod applications;
 pub mod auth;
 pub mod billing;
 pub mod bonus;
+pub mod budget;
 pub mod catalog;
 pub mod clock;
 pub mod config;

@@ -24,6 +24,7 @@ mod m20261204_000018_suspensions;
 mod m20261204_000019_turbo_parental;
 mod m20261204_000020_antivirus;
 mod m20261204_000021_internet_sessions;
+mod m20261204_000022_cost_buckets;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_turbo_parental::Migration),
             Box::new(m20261204_000020_antivirus::Migration),
             Box::new(m20261204_000021_internet_sessions::Migration),
+            Box::new(m20261204_000022_cost_buckets::Migration),
         ]
     }
 }

@@ -25,6 +25,7 @@ pub mod notices;
 pub mod notifications;
 pub mod payments;
 pub mod persisted;
+pub mod query_cost;
 pub mod scalars;
 pub mod services;
 pub mod staff;
@@ -133,6 +134,12 @@ pub fn build_schema(
         // First: a request that sent only a hash gets its text before the
         // limits look at it, and in allow-list mode nothing else gets further.
         .extension(persisted::Persisted(services.persisted))
+        // Outside the limits: only a request they let through is charged.
+        .extension(query_cost::QueryCost(crate::budget::Budget {
+            per_minute: settings
+                .cost_budget_per_minute
+                .max(settings.max_complexity as u64),
+        }))
         .extension(extensions::RequestLimits {
             shape: document::ShapeLimits {
                 max_depth: settings.max_depth,

@@ -313,6 +313,9 @@ impl Workers {
                 Box::pin(async move {
                     ratelimit::forget_old(&ctx.db, ctx.clock.now())
                         .await
+                        .map_err(|e| e.to_string())?;
+                    crate::budget::forget_idle(&ctx.db, ctx.clock.now())
+                        .await
                         .map(|_| ())
                         .map_err(|e| e.to_string())
                 })

@@ -31,6 +31,7 @@ mod operations;
 mod payment_events;
 mod payments;
 mod persisted;
+mod query_cost;
 mod refunds;
 mod replicas;
 mod schema;

@@ -698,10 +698,10 @@ async fn the_dashboard_reads_each_thing_once() {
         .count_sql(app.graphql_as(Some(&token), DASHBOARD, json!({})))
         .await;
     assert!(data(&body)["me"]["summary"]["balance"]["amount"].is_string());
-    // The session (with its credential), the account, the subscriptions
-    // (shared by summary, tariff and the list), the catalog entries, the
-    // promised payment and the bonus membership.
-    assert!(statements <= 6, "{statements} statements for the dashboard");
+    // The session (with its credential), the query cost budget, the account,
+    // the subscriptions (shared by summary, tariff and the list), the catalog
+    // entries, the promised payment and the bonus membership.
+    assert!(statements <= 7, "{statements} statements for the dashboard");
     // A signed-in request that needs no account data: the session only.
     let (_, statements) = app
         .count_sql(app.graphql_as(Some(&token), "{ __typename }", json!({})))

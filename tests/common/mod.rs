@@ -77,9 +77,14 @@ impl TestApp {
     /// Another instance on the same database (a second replica behind the
     /// balancer), writing "sent" SMS to the same file.
     pub async fn spawn_replica(&self) -> TestApp {
+        self.spawn_replica_with(|_| {}).await
+    }
+
+    /// A replica whose settings `configure` adjusts.
+    pub async fn spawn_replica_with(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = self.state.settings.database_url.clone();
-        TestApp::start(dir, None, url, self.sms_outbox.clone(), |_| {}).await
+        TestApp::start(dir, None, url, self.sms_outbox.clone(), configure).await
     }
 
     async fn start(
@@ -99,6 +104,9 @@ impl TestApp {
         settings.db_max_connections = 5;
         // Retries of the SMS worker follow the test clock; look for due work often.
         settings.worker_poll_ms = 25;
+        // The test clock stands still, so a budget never refills: tests that
+        // are not about budgets get one they cannot spend.
+        settings.cost_budget_per_minute = 1_000_000_000_000;
         configure(&mut settings);
 
         let clock = Arc::new(ManualClock::new(test_epoch()));
