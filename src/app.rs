@@ -106,6 +106,7 @@ impl App {
             events: events.clone(),
             bonus: settings.bonus_rules(),
         };
+        let live_notices = crate::notices::LiveNotices::default();
         let persisted = Arc::new(graphql::persisted::PersistedQueries::load(
             settings.persisted_queries_dir.as_deref(),
             settings.persisted_only,
@@ -117,6 +118,7 @@ impl App {
             payments: payments.clone(),
             events: events.clone(),
             persisted: persisted.clone(),
+            live_notices: live_notices.clone(),
         };
         let schema = graphql::build_schema(&settings, db.clone(), clock.clone(), services);
         let session_ends = auth::SessionEnds::default();
@@ -130,6 +132,7 @@ impl App {
             payments: payments.clone(),
             billing_warning_days: settings.billing_warning_days.clone(),
             email_sender: email_sender(&settings)?,
+            live_notices: live_notices.clone(),
         };
         Ok(App {
             state: AppState {
@@ -145,6 +148,7 @@ impl App {
                 webhook_networks: Arc::new(webhook_networks),
                 sms_wake,
                 persisted,
+                live_notices,
             },
             workers,
         })

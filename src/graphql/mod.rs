@@ -115,6 +115,8 @@ pub struct SchemaServices {
     pub payments: crate::payments::Payments,
     /// Live account events.
     pub events: crate::events::Events,
+    /// The notices in force, read once per process for every subscriber.
+    pub live_notices: crate::notices::LiveNotices,
     /// Persisted queries: shipped operations and registered hashes.
     pub persisted: std::sync::Arc<persisted::PersistedQueries>,
 }
@@ -173,6 +175,7 @@ pub fn build_schema(
         .data(settings.payee())
         .data(payments::PublicUrl(settings.public_url()))
         .data(services.events)
+        .data(services.live_notices)
         .data(db)
         .data(clock)
         .finish()

@@ -1,8 +1,6 @@
 //! GraphQL face of service notices: the `ServiceNotice` type, the archive
 //! `Query.serviceNotices` and the live `Subscription.serviceNotices`.
 
-use std::time::Duration;
-
 use async_graphql::{Context, Enum, ID, Object, Subscription};
 use futures_util::Stream;
 
@@ -12,10 +10,6 @@ use super::errors::ApiError;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::DateTime;
 use crate::notices;
-
-/// How often a live subscription re-reads the active notices, so that notices
-/// which start or end are announced without anyone publishing an event.
-const RECHECK_EVERY: Duration = Duration::from_secs(30);
 
 /// What a notice announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -127,34 +121,32 @@ impl NoticesSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> impl Stream<Item = async_graphql::Result<Vec<ServiceNotice>>> + use<> {
-        let db = ctx.db().clone();
-        let clock = ctx.clock().clone();
-        futures_util::stream::unfold(None::<Vec<i64>>, move |last_sent| {
-            let db = db.clone();
-            let clock = clock.clone();
-            async move {
-                let mut last_sent = last_sent;
+        let live = ctx.data_unchecked::<notices::LiveNotices>();
+        let (rx, seen) = live.subscribe();
+        // The first reading newer than the subscription, then every change;
+        // the reading is shared by every subscriber of this process.
+        futures_util::stream::unfold(
+            (rx, seen, None::<Vec<i64>>),
+            |(mut rx, seen, last_sent)| async move {
                 loop {
-                    if last_sent.is_some() {
-                        tokio::time::sleep(RECHECK_EVERY).await;
+                    rx.changed().await.ok()?;
+                    let snapshot = rx.borrow_and_update().clone();
+                    if snapshot.seq <= seen {
+                        continue;
                     }
-                    match notices::active(&db, clock.now()).await {
-                        Ok(list) => {
-                            let ids: Vec<i64> = list.iter().map(|n| n.id).collect();
-                            if last_sent.as_ref() != Some(&ids) {
-                                let items = list.into_iter().map(ServiceNotice).collect();
-                                return Some((Ok(items), Some(ids)));
-                            }
-                            last_sent = Some(ids);
-                        }
-                        Err(err) => {
-                            // Keep something in `last_sent` so the next round waits first.
-                            let sent = Some(last_sent.unwrap_or_default());
-                            return Some((Err(ApiError::from(err).into()), sent));
-                        }
+                    let ids: Vec<i64> = snapshot.notices.iter().map(|n| n.id).collect();
+                    if last_sent.as_ref() == Some(&ids) {
+                        continue;
                     }
+                    let items: Vec<ServiceNotice> = snapshot
+                        .notices
+                        .iter()
+                        .cloned()
+                        .map(ServiceNotice)
+                        .collect();
+                    return Some((Ok::<_, async_graphql::Error>(items), (rx, seen, Some(ids))));
                 }
-            }
-        })
+            },
+        )
     }
 }

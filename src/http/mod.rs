@@ -65,6 +65,8 @@ pub struct AppState {
     pub webhook_networks: Arc<Vec<ipnet::IpNet>>,
     /// Wakes the SMS worker when a handler queued an SMS.
     pub sms_wake: crate::sms::SmsWake,
+    /// The notices in force, shared by every `serviceNotices` subscriber.
+    pub live_notices: crate::notices::LiveNotices,
     /// Persisted queries (GET resolves them before telling a query from a mutation).
     pub persisted: Arc<crate::graphql::persisted::PersistedQueries>,
 }

@@ -1,9 +1,11 @@
 //! Service notices: announcements for every visitor (planned works, outages).
 //! A notice is active from `starts_at` until `ends_at` (open-ended when absent).
 
+pub mod live;
 mod store;
 
 pub use entity::service_notice::NoticeKind;
+pub use live::LiveNotices;
 pub use store::{active, create, find_many, page};
 
 use chrono::{DateTime, Utc};

@@ -42,6 +42,8 @@ pub struct WorkerContext {
     pub billing_warning_days: Vec<u32>,
     /// The mail server.
     pub email_sender: Arc<dyn crate::email::EmailSender>,
+    /// The notices in force, for `serviceNotices` subscribers.
+    pub live_notices: crate::notices::LiveNotices,
 }
 
 /// The running workers.
@@ -309,6 +311,19 @@ impl Workers {
                     }
                 })
             }),
+            spawn(
+                "live notices",
+                ctx.poll,
+                Some(ctx.live_notices.wake.clone()),
+                |ctx| {
+                    Box::pin(async move {
+                        ctx.live_notices
+                            .refresh(&ctx.db, ctx.clock.now())
+                            .await
+                            .map_err(|e| e.to_string())
+                    })
+                },
+            ),
             spawn("housekeeping", HOUSEKEEPING_EVERY, None, |ctx| {
                 Box::pin(async move {
                     ratelimit::forget_old(&ctx.db, ctx.clock.now())
