@@ -334,6 +334,17 @@ pub struct Settings {
     )]
     pub terminal_operators: Vec<String>,
 
+    /// Microseconds a DataLoader waits for the other keys of its wave before
+    /// it sends the batch (async-graphql's default is 1 000; every wave of a
+    /// query waits this long).
+    #[arg(
+        long,
+        env = "KABINET_LOADER_DELAY_US",
+        default_value_t = 200,
+        global = true
+    )]
+    pub loader_delay_us: u64,
+
     /// Query cost points each caller (session, else address) may spend a
     /// minute (a leaky bucket shared by every replica; never below the
     /// highest complexity a single query may have).

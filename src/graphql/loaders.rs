@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use futures_util::future::BoxFuture;
@@ -62,14 +63,17 @@ impl Loaders {
         db: &DatabaseConnection,
         clock: &SharedClock,
         guide: &Arc<tv::guide::Guide>,
+        delay: Duration,
     ) -> Self {
         Loaders {
             accounts: by_id(
+                delay,
                 db,
                 |a| a.id,
                 |db, ids| Box::pin(async move { accounts::find_many(&db, &ids).await }),
             ),
             notices: by_id(
+                delay,
                 db,
                 |n| n.id,
                 |db, ids| Box::pin(async move { notices::find_many(&db, &ids).await }),
@@ -77,6 +81,7 @@ impl Loaders {
             sessions: {
                 let clock = clock.clone();
                 by_id(
+                    delay,
                     db,
                     |s| s.id,
                     move |db, ids| {
@@ -85,42 +90,46 @@ impl Loaders {
                     },
                 )
             },
-            subscriptions: DataLoader::new(
-                SubscriptionsLoader(db.clone(), clock.clone()),
-                tokio::spawn,
-            ),
+            subscriptions: loader(SubscriptionsLoader(db.clone(), clock.clone()), delay),
             catalog: by_id(
+                delay,
                 db,
                 |c| c.id,
                 |db, ids| Box::pin(async move { catalog::find_many(&db, &ids).await }),
             ),
             tv_channels: by_id(
+                delay,
                 db,
                 |c| c.id,
                 |db, ids| Box::pin(async move { tv::channels_by_id(&db, Some(&ids)).await }),
             ),
             tv_packages: by_id(
+                delay,
                 db,
                 |p| p.id,
                 |db, ids| Box::pin(async move { tv::packages_by_id(&db, &ids).await }),
             ),
             tv_programmes: by_id(
+                delay,
                 db,
                 |p| p.id,
                 |db, ids| Box::pin(async move { tv::programmes_by_id(&db, &ids).await }),
             ),
             ledger_entries: by_id(
+                delay,
                 db,
                 |e| e.id,
                 |db, ids| Box::pin(async move { billing::ledger::find_many(&db, &ids).await }),
             ),
             payments: by_id(
+                delay,
                 db,
                 |p| p.id,
                 |db, ids| Box::pin(async move { crate::payments::find_many(&db, &ids).await }),
             ),
-            refunds: DataLoader::new(RefundsLoader(db.clone()), tokio::spawn),
+            refunds: loader(RefundsLoader(db.clone()), delay),
             bonus_items: by_id(
+                delay,
                 db,
                 |i| i.id,
                 |db, ids| {
@@ -128,11 +137,13 @@ impl Loaders {
                 },
             ),
             bonus_redemptions: by_id(
+                delay,
                 db,
                 |r| r.id,
                 |db, ids| Box::pin(async move { crate::bonus::redeem::find_many(&db, &ids).await }),
             ),
             tickets: by_id(
+                delay,
                 db,
                 |t| t.id,
                 |db, ids| {
@@ -140,6 +151,7 @@ impl Loaders {
                 },
             ),
             ticket_visits: by_id(
+                delay,
                 db,
                 |v| v.ticket_id,
                 |db, ids| {
@@ -148,19 +160,20 @@ impl Loaders {
                     )
                 },
             ),
-            bonus_viewers: DataLoader::new(
-                BonusViewerLoader(db.clone(), clock.clone()),
-                tokio::spawn,
-            ),
-            tv_days: DataLoader::new(TvDayLoader(db.clone(), guide.clone()), tokio::spawn),
-            tv_ratings: DataLoader::new(TvRatingLoader(db.clone()), tokio::spawn),
-            tv_own_ratings: DataLoader::new(TvOwnRatingLoader(db.clone()), tokio::spawn),
-            tv_visibility: DataLoader::new(
-                TvVisibilityLoader(db.clone(), clock.clone()),
-                tokio::spawn,
-            ),
+            bonus_viewers: loader(BonusViewerLoader(db.clone(), clock.clone()), delay),
+            tv_days: loader(TvDayLoader(db.clone(), guide.clone()), delay),
+            tv_ratings: loader(TvRatingLoader(db.clone()), delay),
+            tv_own_ratings: loader(TvOwnRatingLoader(db.clone()), delay),
+            tv_visibility: loader(TvVisibilityLoader(db.clone(), clock.clone()), delay),
         }
     }
+}
+
+/// A loader batching on the Tokio runtime after `delay`: the keys every
+/// resolver of one wave asks for (across concurrent requests too) go in one
+/// statement.
+fn loader<L: Send + Sync + 'static>(inner: L, delay: Duration) -> DataLoader<L> {
+    DataLoader::new(inner, tokio::spawn).delay(delay)
 }
 
 /// Finds the rows of these ids (missing ones are simply absent).
@@ -177,6 +190,7 @@ pub struct ById<T> {
 }
 
 fn by_id<T: Send + Sync + Clone + 'static>(
+    delay: Duration,
     db: &DatabaseConnection,
     key: fn(&T) -> i64,
     lookup: impl Fn(DatabaseConnection, Vec<i64>) -> BoxFuture<'static, Result<Vec<T>, DbErr>>
@@ -184,13 +198,13 @@ fn by_id<T: Send + Sync + Clone + 'static>(
     + Sync
     + 'static,
 ) -> DataLoader<ById<T>> {
-    DataLoader::new(
+    loader(
         ById {
             db: db.clone(),
             key,
             lookup: Box::new(lookup),
         },
-        tokio::spawn,
+        delay,
     )
 }
 

@@ -155,7 +155,12 @@ pub fn build_schema(
         })
         .extension(extensions::SocketSessionCheck)
         .extension(extensions::ErrorCodes)
-        .data(loaders::Loaders::new(&db, &clock, &guide))
+        .data(loaders::Loaders::new(
+            &db,
+            &clock,
+            &guide,
+            std::time::Duration::from_micros(settings.loader_delay_us),
+        ))
         .data(guide)
         .data(auth::SessionTtl(settings.session_ttl()))
         .data(billing::PromisedPeriod(chrono::Duration::days(
