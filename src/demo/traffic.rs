@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::DatabaseConnection;
 
 use super::DemoError;
-use crate::traffic::{devices, ingest, record::RawReport};
+use crate::traffic::record::{Figures, RawReport, Report};
+use crate::traffic::{devices, ingest};
 
 /// The household's devices: MAC, IP, typical rate while downloading
 /// (kbit/s; the demo tariff gives 500 Mbit/s), sessions a day.
@@ -37,18 +38,20 @@ fn report(
     let seconds = minutes * 60;
     // Downloading a fiftieth of the time; a tenth as much goes out.
     let bytes_in = rate_kbps * 1000 / 8 * seconds / 50;
-    RawReport {
+    RawReport(Report {
         session_id: id,
         account_number: number.to_owned(),
-        start,
-        end: start + Duration::seconds(seconds),
-        ip: device.1.to_owned(),
-        mac: device.0.to_owned(),
-        bytes_in,
-        bytes_out: bytes_in / 10,
-        avg_rate_kbps: rate_kbps,
-        peak_rate_kbps: rate_kbps * 2,
-    }
+        figures: Figures {
+            start,
+            end: start + Duration::seconds(seconds),
+            ip: device.1.to_owned(),
+            mac: device.0.to_owned(),
+            bytes_in,
+            bytes_out: bytes_in / 10,
+            avg_rate_kbps: rate_kbps,
+            peak_rate_kbps: rate_kbps * 2,
+        },
+    })
 }
 
 /// Writes the demo sessions of the account `number` (id `account_id`).
@@ -96,7 +99,7 @@ pub async fn seed(
         48_000,
     ));
     // In the order the network would have reported them.
-    reports.sort_by_key(|r| r.end);
+    reports.sort_by_key(|r| r.0.figures.end);
     let checked = reports
         .into_iter()
         .map(|r| r.check(now))

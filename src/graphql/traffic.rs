@@ -41,47 +41,47 @@ impl InternetSession {
 
     /// When it started.
     async fn start(&self) -> DateTime {
-        DateTime(self.0.start)
+        DateTime(self.0.figures.start)
     }
 
     /// When it ended (for a session still open: its latest report).
     async fn end(&self) -> DateTime {
-        DateTime(self.0.end)
+        DateTime(self.0.figures.end)
     }
 
     /// How long it lasted, in seconds.
     async fn duration_seconds(&self) -> i32 {
-        i32::try_from((self.0.end - self.0.start).num_seconds()).unwrap_or(i32::MAX)
+        i32::try_from((self.0.figures.end - self.0.figures.start).num_seconds()).unwrap_or(i32::MAX)
     }
 
     /// The IP address it had (IPv4 or IPv6).
     async fn ip(&self) -> &str {
-        &self.0.ip
+        &self.0.figures.ip
     }
 
     /// The device's MAC address, `AA:BB:CC:DD:EE:FF`.
     async fn mac(&self) -> &str {
-        &self.0.mac
+        &self.0.figures.mac
     }
 
     /// Bytes received by the subscriber (a whole number).
     async fn bytes_in(&self) -> f64 {
-        bytes(self.0.bytes_in)
+        bytes(self.0.figures.bytes_in)
     }
 
     /// Bytes sent by the subscriber (a whole number).
     async fn bytes_out(&self) -> f64 {
-        bytes(self.0.bytes_out)
+        bytes(self.0.figures.bytes_out)
     }
 
     /// Average rate over the session, kbit/s.
     async fn avg_rate_kbps(&self) -> i32 {
-        kbps(self.0.avg_rate_kbps)
+        kbps(self.0.figures.avg_rate_kbps)
     }
 
     /// Peak rate, kbit/s.
     async fn peak_rate_kbps(&self) -> i32 {
-        kbps(self.0.peak_rate_kbps)
+        kbps(self.0.figures.peak_rate_kbps)
     }
 }
 

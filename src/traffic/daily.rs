@@ -4,21 +4,36 @@
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::report::{self, SpeedDay, TrafficDay};
+use super::report::{self, Span, SpeedDay, TrafficDay};
 use super::store;
 
-/// Traffic per Moscow day over `days` (from [`report::days`]).
+/// The sessions open some time in `days` (from [`report::days`]), with the
+/// first day; nothing when there are no days.
+async fn spans_over(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    days: &[NaiveDate],
+) -> Result<Option<(NaiveDate, Vec<Span>)>, DbErr> {
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Ok(None);
+    };
+    let (from, to) = report::bounds(*first, *last);
+    Ok(Some((
+        *first,
+        store::spans(db, account_id, from, to).await?,
+    )))
+}
+
+/// Traffic per Moscow day over `days`.
 pub async fn traffic(
     db: &impl ConnectionTrait,
     account_id: i64,
     days: &[NaiveDate],
 ) -> Result<Vec<TrafficDay>, DbErr> {
-    let (Some(first), Some(last)) = (days.first(), days.last()) else {
-        return Ok(Vec::new());
-    };
-    let (from, to) = report::bounds(*first, *last);
-    let spans = store::spans(db, account_id, from, to).await?;
-    Ok(report::traffic_by_day(&spans, days))
+    Ok(match spans_over(db, account_id, days).await? {
+        Some((_, spans)) => report::traffic_by_day(&spans, days),
+        None => Vec::new(),
+    })
 }
 
 /// The measured speed per Moscow day over `days`, with the tariff's.
@@ -27,13 +42,11 @@ pub async fn speed(
     account_id: i64,
     days: &[NaiveDate],
 ) -> Result<Vec<SpeedDay>, DbErr> {
-    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+    let Some((first, spans)) = spans_over(db, account_id, days).await? else {
         return Ok(Vec::new());
     };
-    let (from, to) = report::bounds(*first, *last);
-    let spans = store::spans(db, account_id, from, to).await?;
     let subscriptions =
-        crate::billing::subscriptions::for_accounts(db, &[account_id], *first).await?;
+        crate::billing::subscriptions::for_accounts(db, &[account_id], first).await?;
     let item_ids: Vec<i64> = subscriptions.iter().map(|s| s.item_id).collect();
     let catalog = crate::catalog::by_id(db, &item_ids).await?;
     Ok(report::speed_by_day(&spans, days, |day| {

@@ -97,10 +97,10 @@ pub async fn ingest(
     let sightings = devices::sightings(resolved.iter().map(|r| {
         (
             r.account_id,
-            r.report.mac.as_str(),
-            r.report.start,
-            r.report.end,
-            r.report.ip.as_str(),
+            r.report.figures.mac.as_str(),
+            r.report.figures.start,
+            r.report.figures.end,
+            r.report.figures.ip.as_str(),
         )
     }));
     let new_devices = devices::record(&tx, sightings).await?;
@@ -185,14 +185,14 @@ async fn upsert(
     let rows = chunk.iter().map(|r| internet_session::ActiveModel {
         session_id: Set(r.report.session_id.clone()),
         account_id: Set(r.account_id),
-        started_at: Set(r.report.start),
-        ended_at: Set(r.report.end),
-        ip: Set(r.report.ip.clone()),
-        mac: Set(r.report.mac.clone()),
-        bytes_in: Set(r.report.bytes_in),
-        bytes_out: Set(r.report.bytes_out),
-        avg_rate_kbps: Set(r.report.avg_rate_kbps),
-        peak_rate_kbps: Set(r.report.peak_rate_kbps),
+        started_at: Set(r.report.figures.start),
+        ended_at: Set(r.report.figures.end),
+        ip: Set(r.report.figures.ip.clone()),
+        mac: Set(r.report.figures.mac.clone()),
+        bytes_in: Set(r.report.figures.bytes_in),
+        bytes_out: Set(r.report.figures.bytes_out),
+        avg_rate_kbps: Set(r.report.figures.avg_rate_kbps),
+        peak_rate_kbps: Set(r.report.figures.peak_rate_kbps),
         reported_at: Set(now),
         ..Default::default()
     });

@@ -12,21 +12,23 @@ pub const MAX_SESSION: Duration = Duration::days(31);
 /// How far ahead of our clock an end may lie (the network's clock drifts).
 pub const CLOCK_SLACK: Duration = Duration::minutes(5);
 
-/// A report as it arrives (JSON, camelCase).
+/// A report as it arrives (JSON, camelCase), not yet checked.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct RawReport(pub Report);
+
+/// What a session was: when, from where, how much, how fast (canonical
+/// once checked).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RawReport {
-    /// The network's id of the session.
-    pub session_id: String,
-    /// The account (лицевой счёт) the session belongs to.
-    pub account_number: String,
-    /// When it started.
+pub struct Figures {
+    /// Start.
     pub start: DateTime<Utc>,
-    /// When it ended (or the time of this interim report).
+    /// End (or the time of the latest interim report).
     pub end: DateTime<Utc>,
-    /// The address it had.
+    /// Canonical address text (IPv4 or IPv6).
     pub ip: String,
-    /// The device's MAC address.
+    /// `AA:BB:CC:DD:EE:FF`.
     pub mac: String,
     /// Bytes to the subscriber.
     pub bytes_in: i64,
@@ -38,29 +40,17 @@ pub struct RawReport {
     pub peak_rate_kbps: i64,
 }
 
-/// A report that passed every check, in canonical form.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A session report (checked, once it comes out of [`RawReport::check`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Report {
     /// The network's id.
     pub session_id: String,
     /// The account number, as sent.
     pub account_number: String,
-    /// Start.
-    pub start: DateTime<Utc>,
-    /// End.
-    pub end: DateTime<Utc>,
-    /// Canonical address text.
-    pub ip: String,
-    /// `AA:BB:CC:DD:EE:FF`.
-    pub mac: String,
-    /// Bytes in.
-    pub bytes_in: i64,
-    /// Bytes out.
-    pub bytes_out: i64,
-    /// Average rate.
-    pub avg_rate_kbps: i64,
-    /// Peak rate.
-    pub peak_rate_kbps: i64,
+    /// The session.
+    #[serde(flatten)]
+    pub figures: Figures,
 }
 
 /// What is wrong with one report.
@@ -118,42 +108,36 @@ fn valid_session_id(id: &str) -> bool {
 impl RawReport {
     /// Checks the report against `now`; the account is looked up later.
     pub fn check(self, now: DateTime<Utc>) -> Result<Report, Problem> {
-        if !valid_session_id(&self.session_id) {
+        let Report {
+            session_id,
+            account_number,
+            figures: f,
+        } = self.0;
+        if !valid_session_id(&session_id) {
             return Err(Problem::SessionId);
         }
-        if self.account_number.len() > 32 {
+        if account_number.len() > 32 {
             return Err(Problem::UnknownAccount);
         }
-        if self.start > self.end
-            || self.end - self.start > MAX_SESSION
-            || self.end > now + CLOCK_SLACK
-        {
+        if f.start > f.end || f.end - f.start > MAX_SESSION || f.end > now + CLOCK_SLACK {
             return Err(Problem::Times);
         }
-        let ip: IpAddr = self.ip.trim().parse().map_err(|_| Problem::Ip)?;
-        let mac = canonical_mac(&self.mac).ok_or(Problem::Mac)?;
-        if [
-            self.bytes_in,
-            self.bytes_out,
-            self.avg_rate_kbps,
-            self.peak_rate_kbps,
-        ]
-        .iter()
-        .any(|n| *n < 0)
+        let ip: IpAddr = f.ip.trim().parse().map_err(|_| Problem::Ip)?;
+        let mac = canonical_mac(&f.mac).ok_or(Problem::Mac)?;
+        if [f.bytes_in, f.bytes_out, f.avg_rate_kbps, f.peak_rate_kbps]
+            .iter()
+            .any(|n| *n < 0)
         {
             return Err(Problem::Negative);
         }
         Ok(Report {
-            session_id: self.session_id,
-            account_number: self.account_number.trim().to_owned(),
-            start: self.start,
-            end: self.end,
-            ip: ip.to_string(),
-            mac,
-            bytes_in: self.bytes_in,
-            bytes_out: self.bytes_out,
-            avg_rate_kbps: self.avg_rate_kbps,
-            peak_rate_kbps: self.peak_rate_kbps,
+            session_id,
+            account_number: account_number.trim().to_owned(),
+            figures: Figures {
+                ip: ip.to_string(),
+                mac,
+                ..f
+            },
         })
     }
 }
@@ -164,18 +148,20 @@ mod tests {
 
     fn raw() -> RawReport {
         let end: DateTime<Utc> = "2026-11-25T09:00:00Z".parse().unwrap();
-        RawReport {
+        RawReport(Report {
             session_id: "acct-1".into(),
             account_number: "100000000001".into(),
-            start: end - Duration::hours(2),
-            end,
-            ip: "10.0.0.7".into(),
-            mac: "aa-bb-cc-dd-ee-0f".into(),
-            bytes_in: 1,
-            bytes_out: 2,
-            avg_rate_kbps: 3,
-            peak_rate_kbps: 4,
-        }
+            figures: Figures {
+                start: end - Duration::hours(2),
+                end,
+                ip: "10.0.0.7".into(),
+                mac: "aa-bb-cc-dd-ee-0f".into(),
+                bytes_in: 1,
+                bytes_out: 2,
+                avg_rate_kbps: 3,
+                peak_rate_kbps: 4,
+            },
+        })
     }
 
     fn now() -> DateTime<Utc> {
@@ -185,27 +171,36 @@ mod tests {
     #[test]
     fn canonical_forms() {
         let report = raw().check(now()).unwrap();
-        assert_eq!(report.mac, "AA:BB:CC:DD:EE:0F");
+        assert_eq!(report.figures.mac, "AA:BB:CC:DD:EE:0F");
         let mut v6 = raw();
-        v6.ip = "2001:DB8::1".into();
-        assert_eq!(v6.check(now()).unwrap().ip, "2001:db8::1");
+        v6.0.figures.ip = "2001:DB8::1".into();
+        assert_eq!(v6.check(now()).unwrap().figures.ip, "2001:db8::1");
     }
 
     #[test]
     fn each_problem_is_named() {
         type Change = fn(&mut RawReport);
         let cases: Vec<(Change, Problem)> = vec![
-            (|r| r.session_id = String::new(), Problem::SessionId),
-            (|r| r.session_id = "a\0b".into(), Problem::SessionId),
-            (|r| r.session_id = "x".repeat(65), Problem::SessionId),
-            (|r| r.start = r.end + Duration::seconds(1), Problem::Times),
-            (|r| r.start = r.end - Duration::days(32), Problem::Times),
-            (|r| r.end += Duration::minutes(6), Problem::Times),
-            (|r| r.ip = "10.0.0.256".into(), Problem::Ip),
-            (|r| r.mac = "AA:BB:CC:DD:EE".into(), Problem::Mac),
-            (|r| r.mac = "AA:BB:CC:DD:EE:GG".into(), Problem::Mac),
-            (|r| r.bytes_in = -1, Problem::Negative),
-            (|r| r.peak_rate_kbps = -1, Problem::Negative),
+            (|r| r.0.session_id = String::new(), Problem::SessionId),
+            (|r| r.0.session_id = "a\0b".into(), Problem::SessionId),
+            (|r| r.0.session_id = "x".repeat(65), Problem::SessionId),
+            (
+                |r| r.0.figures.start = r.0.figures.end + Duration::seconds(1),
+                Problem::Times,
+            ),
+            (
+                |r| r.0.figures.start = r.0.figures.end - Duration::days(32),
+                Problem::Times,
+            ),
+            (|r| r.0.figures.end += Duration::minutes(6), Problem::Times),
+            (|r| r.0.figures.ip = "10.0.0.256".into(), Problem::Ip),
+            (|r| r.0.figures.mac = "AA:BB:CC:DD:EE".into(), Problem::Mac),
+            (
+                |r| r.0.figures.mac = "AA:BB:CC:DD:EE:GG".into(),
+                Problem::Mac,
+            ),
+            (|r| r.0.figures.bytes_in = -1, Problem::Negative),
+            (|r| r.0.figures.peak_rate_kbps = -1, Problem::Negative),
         ];
         for (change, problem) in cases {
             let mut report = raw();

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::internet_session::{self, Column};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::record::MAX_SESSION;
+use super::record::{Figures, MAX_SESSION};
 use super::report::Span;
 use crate::pagination::{self, Page, PageRequest};
 
@@ -15,36 +15,24 @@ pub struct Session {
     pub id: i64,
     /// The network's id.
     pub session_id: String,
-    /// Start.
-    pub start: DateTime<Utc>,
-    /// End (or the latest interim report).
-    pub end: DateTime<Utc>,
-    /// Address.
-    pub ip: String,
-    /// Device.
-    pub mac: String,
-    /// Bytes to the subscriber.
-    pub bytes_in: i64,
-    /// Bytes from the subscriber.
-    pub bytes_out: i64,
-    /// Average rate, kbit/s.
-    pub avg_rate_kbps: i64,
-    /// Peak rate, kbit/s.
-    pub peak_rate_kbps: i64,
+    /// What it was.
+    pub figures: Figures,
 }
 
 fn from_row(row: internet_session::Model) -> Session {
     Session {
         id: row.id,
         session_id: row.session_id,
-        start: row.started_at,
-        end: row.ended_at,
-        ip: row.ip,
-        mac: row.mac,
-        bytes_in: row.bytes_in,
-        bytes_out: row.bytes_out,
-        avg_rate_kbps: row.avg_rate_kbps,
-        peak_rate_kbps: row.peak_rate_kbps,
+        figures: Figures {
+            start: row.started_at,
+            end: row.ended_at,
+            ip: row.ip,
+            mac: row.mac,
+            bytes_in: row.bytes_in,
+            bytes_out: row.bytes_out,
+            avg_rate_kbps: row.avg_rate_kbps,
+            peak_rate_kbps: row.peak_rate_kbps,
+        },
     }
 }
 

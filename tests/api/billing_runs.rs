@@ -211,3 +211,35 @@ async fn two_promised_payments_at_once_make_one() {
     assert_eq!((taken, refused), (1, 1), "{a} {b}");
     assert_balances_match_ledger(&app).await;
 }
+
+#[tokio::test]
+async fn three_gateway_processes_bill_each_missed_day_once() {
+    let app = TestApp::spawn().await;
+    let staff = staff_token(&app).await;
+    let numbers: Vec<String> = (0..5).map(|i| format!("60000000030{i}")).collect();
+    for number in &numbers {
+        account_with(&app, number, 30_000, ymd(2026, 11, 1)).await;
+        adjust(&app, &staff, number, "100").await;
+    }
+    let second = app.spawn_replica().await;
+    let third = app.spawn_replica().await;
+    // Every process wakes to the same night four days later, all at once.
+    let night = Utc.with_ymd_and_hms(2026, 11, 28, 21, 0, 0).unwrap();
+    for process in [&app, &second, &third] {
+        process.clock.set(night);
+    }
+    for number in &numbers {
+        wait_for_days(&app, &staff, number, 4).await;
+    }
+    // Give a second charge time to show up.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    for number in &numbers {
+        let days = charged_days(&app, &staff, number).await;
+        assert_eq!(
+            days,
+            ["2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29"],
+            "{number}: each day once"
+        );
+    }
+    assert_balances_match_ledger(&app).await;
+}
