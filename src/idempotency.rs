@@ -15,7 +15,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
 use crate::db::statement;
 
@@ -73,15 +72,10 @@ pub struct Claim<'a> {
 
 impl Claim<'_> {
     fn request_hash(&self) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(self.operation.as_bytes());
-        hasher.update([0]);
-        hasher.update(self.input.to_string().as_bytes());
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let mut bytes = self.operation.as_bytes().to_vec();
+        bytes.push(0);
+        bytes.extend_from_slice(self.input.to_string().as_bytes());
+        crate::digest::sha256_hex(bytes)
     }
 }
 

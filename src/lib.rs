@@ -17,6 +17,7 @@ pub mod config;
 pub mod coverage;
 pub mod db;
 pub mod demo;
+pub mod digest;
 pub mod documents;
 pub mod email;
 pub mod events;

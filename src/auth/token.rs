@@ -4,7 +4,6 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng;
-use sha2::{Digest, Sha256};
 
 /// A new token and the hash to store.
 pub fn generate() -> (String, String) {
@@ -16,10 +15,7 @@ pub fn generate() -> (String, String) {
 
 /// Hex SHA-256 of a token.
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::sha256_hex(token)
 }
 
 #[cfg(test)]

@@ -620,10 +620,7 @@ impl AccountMoney {
         if let (Some(from), Some(to)) = (from, to)
             && from.0 > to.0
         {
-            return Err(ApiError::bad_input(
-                "from",
-                "Начало периода позже его конца",
-            ));
+            return Err(ApiError::bad_input("from", messages::REVERSED_PERIOD));
         }
         let filter = EntryFilter {
             from: from.map(|d| d.0),

@@ -5,6 +5,9 @@
 use crate::accounts::AccountError;
 use crate::money::MoneyParseError;
 
+/// A period whose start comes after its end (`from` after `to`).
+pub const REVERSED_PERIOD: &str = "Начало периода позже его конца";
+
 /// Something failed on our side.
 pub const INTERNAL: &str = "Внутренняя ошибка сервера";
 

@@ -10,12 +10,12 @@ use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::digest::sha256_hex;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ServerError, ServerResult};
-use sha2::{Digest, Sha256};
 
 use super::errors::ErrorCode;
 
@@ -84,14 +84,6 @@ pub enum LoadError {
         "KABINET_PERSISTED_ONLY needs KABINET_PERSISTED_QUERIES_DIR with at least one operation"
     )]
     NothingAllowed,
-}
-
-/// The lowercase hex sha256 of a text.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The known operations and the cache of registered ones.

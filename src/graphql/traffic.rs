@@ -163,7 +163,7 @@ pub struct SpeedReport {
 /// The days of a report range, or the argument error.
 fn days(from: Date, to: Date) -> Result<Vec<chrono::NaiveDate>, ApiError> {
     report::days(from.0, to.0).map_err(|err| match err {
-        RangeError::Reversed => ApiError::bad_input("from", "Начало периода позже его конца"),
+        RangeError::Reversed => ApiError::bad_input("from", super::messages::REVERSED_PERIOD),
         RangeError::TooLong => ApiError::bad_input(
             "to",
             format!(
@@ -187,7 +187,7 @@ pub(super) async fn sessions(
     {
         return Err(ApiError::bad_input(
             "from",
-            "Начало периода позже его конца",
+            super::messages::REVERSED_PERIOD,
         ));
     }
     Ok(crate::traffic::store::page(

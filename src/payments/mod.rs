@@ -20,7 +20,6 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
-use sha2::{Digest, Sha256};
 
 pub use entity::payment::PaymentStatus;
 pub use store::{find_many, page};
@@ -202,10 +201,7 @@ fn request_hash(p: &NewPayment) -> String {
         "saveCard": p.save_card,
         "anonymous": p.anonymous,
     });
-    Sha256::digest(input.to_string().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::digest::sha256_hex(input.to_string())
 }
 
 /// The description the payer sees at the provider.

@@ -10,7 +10,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, OnConflict},
 };
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How long a device must have been away from the account to count as new.
 pub const UNSEEN_FOR: Duration = Duration::days(90);
@@ -103,36 +103,24 @@ pub async fn record(
 pub fn sightings<'a>(
     sessions: impl IntoIterator<Item = (i64, &'a str, DateTime<Utc>, DateTime<Utc>, &'a str)>,
 ) -> Vec<Sighting> {
-    let mut by_device: HashMap<(i64, &str), Sighting> = HashMap::new();
-    let mut order = Vec::new();
+    let mut by_device: BTreeMap<(i64, &str), Sighting> = BTreeMap::new();
     for (account_id, mac, start, end, ip) in sessions {
-        match by_device.get_mut(&(account_id, mac)) {
-            Some(s) => {
-                if start < s.first {
-                    s.first = start;
-                    s.ip = ip.to_owned();
-                }
-                s.last = s.last.max(end);
-            }
-            None => {
-                order.push((account_id, mac));
-                by_device.insert(
-                    (account_id, mac),
-                    Sighting {
-                        account_id,
-                        mac: mac.to_owned(),
-                        first: start,
-                        last: end,
-                        ip: ip.to_owned(),
-                    },
-                );
-            }
+        let sighting = by_device
+            .entry((account_id, mac))
+            .or_insert_with(|| Sighting {
+                account_id,
+                mac: mac.to_owned(),
+                first: start,
+                last: end,
+                ip: ip.to_owned(),
+            });
+        if start < sighting.first {
+            sighting.first = start;
+            sighting.ip = ip.to_owned();
         }
+        sighting.last = sighting.last.max(end);
     }
-    order
-        .into_iter()
-        .filter_map(|k| by_device.remove(&k))
-        .collect()
+    by_device.into_values().collect()
 }
 
 /// Records a device as known on an account since `first_seen` (demo data and
