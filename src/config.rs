@@ -42,9 +42,13 @@ pub enum Command {
         /// The CSV file.
         file: PathBuf,
     },
-    /// Print the demo TV week (220 channels, 7 days around today) as XMLTV, for
+    /// Print the demo TV guide (220 channels, from two days ago) as XMLTV, for
     /// trying `import-epg` and for benchmarks.
-    DemoEpg,
+    DemoEpg {
+        /// How many Moscow days, starting two days before today (1–31).
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=31))]
+        days: u16,
+    },
     /// Manage staff (operators).
     #[command(subcommand)]
     Staff(StaffCommand),

@@ -34,8 +34,11 @@ async fn main() -> ExitCode {
             telemetry::init(cli.settings.log_format);
             app::import_coverage(&cli.settings, &file).await
         }
-        Command::DemoEpg => {
-            print!("{}", kabinet::demo::tv::document(SystemClock.now()));
+        Command::DemoEpg { days } => {
+            print!(
+                "{}",
+                kabinet::demo::tv::document_of_days(SystemClock.now(), days.into())
+            );
             Ok(())
         }
         Command::BillingRun { date } => {

@@ -304,6 +304,11 @@ fn xmltv_time(at: DateTime<Utc>) -> String {
 
 /// The demo guide as XMLTV: days from two days ago to four days ahead of `now`.
 pub fn document(now: DateTime<Utc>) -> String {
+    document_of_days(now, 7)
+}
+
+/// The demo guide as XMLTV: `days` Moscow days from two days before `now`.
+pub fn document_of_days(now: DateTime<Utc>, days: i64) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tv generator-info-name=\"kabinet-demo\">\n",
     );
@@ -334,7 +339,7 @@ pub fn document(now: DateTime<Utc>) -> String {
         }
     }
     let first = start_of_moscow_day(moscow_date(now) - Duration::days(2));
-    let end = start_of_moscow_day(moscow_date(now) + Duration::days(5));
+    let end = start_of_moscow_day(moscow_date(now) - Duration::days(2) + Duration::days(days));
     for (index, (id, theme)) in channels.iter().enumerate() {
         let mut at = first;
         // Each channel starts its rotation elsewhere, so channels differ.
