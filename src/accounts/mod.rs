@@ -6,6 +6,7 @@ mod store;
 
 pub use entity::account::AccountStatus;
 pub use phone::Phone;
+pub(crate) use store::from_row;
 pub use store::{count, find_by_number, find_many, ids_by_number, insert, lock};
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -8,7 +8,8 @@ use sea_orm::{
 use super::{Account, AccountNumber, NewAccount, Phone};
 use crate::clock::Clock;
 
-fn from_row(row: account::Model) -> Result<Account, DbErr> {
+/// The account of a stored row.
+pub(crate) fn from_row(row: account::Model) -> Result<Account, DbErr> {
     // Stored values were validated on the way in; a bad one is corrupt data.
     let corrupt = |what: &str| DbErr::Type(format!("account {}: invalid {what}", row.id));
     Ok(Account {

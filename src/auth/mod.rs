@@ -20,8 +20,9 @@ pub use credentials::{
 pub use entity::credential::Role;
 pub use session_ends::SessionEnds;
 pub use sessions::{
-    ClientInfo, Session, authenticate, find_many as find_sessions, is_live as session_is_live,
-    list_for_account, list_for_credential, revoke, revoke_all_for_credential,
+    ClientInfo, Session, authenticate, authenticate_with_account, find_many as find_sessions,
+    is_live as session_is_live, list_for_account, list_for_credential, revoke,
+    revoke_all_for_credential,
 };
 
 /// The caller of a request or WebSocket connection.

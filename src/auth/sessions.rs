@@ -2,7 +2,7 @@
 //! ended by logout, revocation, a password change or expiry (by the clock).
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{credential, login_session};
+use entity::{account, credential, login_session};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect,
@@ -98,7 +98,19 @@ pub async fn authenticate(
     now: DateTime<Utc>,
     raw_token: &str,
 ) -> Result<Option<Session>, DbErr> {
-    // One statement: every signed-in request pays for this one.
+    Ok(authenticate_with_account(db, now, raw_token)
+        .await?
+        .map(|(session, _)| session))
+}
+
+/// The live session of `raw_token` and, for a subscriber, their account as it
+/// is now; notes that the session was seen. One statement: every signed-in
+/// request pays for it, and most of them go on to read the account.
+pub async fn authenticate_with_account(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    raw_token: &str,
+) -> Result<Option<(Session, Option<crate::accounts::Account>)>, DbErr> {
     let found = login_session::Entity::find()
         .join(
             JoinType::InnerJoin,
@@ -108,11 +120,12 @@ pub async fn authenticate(
                 .into(),
         )
         .select_also(credential::Entity)
+        .find_also(credential::Entity, account::Entity)
         .filter(login_session::Column::TokenHash.eq(token::hash(raw_token)))
         .filter(live(now))
         .one(db)
         .await?;
-    let Some((row, Some(credential))) = found else {
+    let Some((row, Some(credential), account)) = found else {
         return Ok(None);
     };
     if now - row.last_seen_at >= TOUCH_EVERY {
@@ -124,7 +137,8 @@ pub async fn authenticate(
     }
     let mut session = to_session(row, &credential);
     session.last_seen_at = session.last_seen_at.max(now);
-    Ok(Some(session))
+    let account = account.map(crate::accounts::from_row).transpose()?;
+    Ok(Some((session, account)))
 }
 
 /// Live sessions of a credential, newest first.

@@ -483,6 +483,11 @@ impl AccountsQuery {
         let Some(account_id) = ctx.viewer().account_id() else {
             return Ok(None);
         };
+        if let Some(super::context::SessionAccount(account)) = ctx.data_opt()
+            && account.id == account_id
+        {
+            return Ok(Some(Account(account.clone())));
+        }
         Ok(ctx
             .loaders()
             .accounts

@@ -13,6 +13,11 @@ use crate::clock::SharedClock;
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The signed-in subscriber's account as read with their session, at the
+/// start of this HTTP request; `me` answers from it instead of reading again.
+#[derive(Debug, Clone)]
+pub struct SessionAccount(pub crate::accounts::Account);
+
 /// Shortcuts for resolvers.
 pub trait ContextExt {
     /// The database.

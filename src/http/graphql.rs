@@ -17,6 +17,7 @@ use super::AppState;
 use super::bearer::Bearer;
 use super::{error_response, metrics, request_id};
 use crate::auth::{self, ClientInfo, Viewer};
+use crate::graphql::context::SessionAccount;
 use crate::graphql::extensions;
 use crate::graphql::messages;
 
@@ -32,15 +33,19 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// Who is calling. A missing, unknown, expired or ended token makes an anonymous
 /// caller: public fields keep working and `me` is null, which tells a frontend
 /// to sign in again.
-async fn viewer(state: &AppState, token: Option<&str>) -> Result<Viewer, sea_orm::DbErr> {
+/// A subscriber's account comes with the session, read in the same statement.
+async fn viewer(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<(Viewer, Option<SessionAccount>), sea_orm::DbErr> {
     let Some(token) = token else {
-        return Ok(Viewer::anonymous());
+        return Ok((Viewer::anonymous(), None));
     };
-    let session = auth::authenticate(&state.db, state.clock.now(), token).await?;
-    Ok(session
-        .as_ref()
-        .map(Viewer::from_session)
-        .unwrap_or_default())
+    let found = auth::authenticate_with_account(&state.db, state.clock.now(), token).await?;
+    Ok(match found {
+        Some((session, account)) => (Viewer::from_session(&session), account.map(SessionAccount)),
+        None => (Viewer::default(), None),
+    })
 }
 
 /// Address and device of the caller, for sessions and rate limits.
@@ -78,15 +83,22 @@ fn internal(headers: &HeaderMap, err: &sea_orm::DbErr) -> Response {
     error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &message)
 }
 
+/// Runs one operation. `account`, read with the session, saves `me` a read;
+/// it is given only to the first operation of a request, so nothing that
+/// runs after a mutation of the same request sees it.
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     caller: (Viewer, ClientInfo),
+    account: Option<SessionAccount>,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     let started = Instant::now();
     let name = request.operation_name.clone();
-    let request = request.data(caller.0).data(caller.1);
+    let mut request = request.data(caller.0).data(caller.1);
+    if let Some(account) = account {
+        request = request.data(account);
+    }
     let mut response = state.schema.execute(request).await;
     extensions::attach_request_id(&mut response, &request_id::of(headers));
     metrics::record_operation(
@@ -137,7 +149,7 @@ pub async fn post(
             "Запрос к /graphql отправляется с Content-Type: application/json",
         );
     }
-    let viewer = match viewer(&state, token.as_deref()).await {
+    let (viewer, account) = match viewer(&state, token.as_deref()).await {
         Ok(v) => v,
         Err(err) => return internal(&headers, &err),
     };
@@ -168,7 +180,9 @@ pub async fn post(
     let peer = peer.map(|Extension(ConnectInfo(p))| p);
     let caller = (viewer, client_info(&state, &headers, peer));
     match batch {
-        BatchRequest::Single(request) => single(execute(&state, &headers, caller, request).await),
+        BatchRequest::Single(request) => {
+            single(execute(&state, &headers, caller, account, request).await)
+        }
         BatchRequest::Batch(requests) => {
             let max = state.settings.max_batch;
             if requests.len() > max {
@@ -187,6 +201,7 @@ pub async fn post(
             let limit = state.settings.max_response_bytes;
             let mut left = limit;
             let mut responses = Vec::with_capacity(requests.len());
+            let mut account = account;
             for request in requests {
                 if left == 0 {
                     responses.push(async_graphql::Response::from_errors(vec![
@@ -194,7 +209,8 @@ pub async fn post(
                     ]));
                     continue;
                 }
-                let response = execute(&state, &headers, caller.clone(), request).await;
+                let response =
+                    execute(&state, &headers, caller.clone(), account.take(), request).await;
                 let size = extensions::json_size(&response.data, left);
                 left = left.saturating_sub(size);
                 if size > 0 && left == 0 {
@@ -297,7 +313,7 @@ pub async fn get(
         return response;
     }
     let headers = request.headers();
-    let viewer = match viewer(&state, token.as_deref()).await {
+    let (viewer, account) = match viewer(&state, token.as_deref()).await {
         Ok(v) => v,
         Err(err) => return internal(headers, &err),
     };
@@ -307,7 +323,7 @@ pub async fn get(
         .map(|c| c.0);
     let anonymous = viewer.is_anonymous();
     let caller = (viewer, client_info(&state, headers, peer));
-    let response = execute(&state, headers, caller, graphql_request).await;
+    let response = execute(&state, headers, caller, account, graphql_request).await;
     // An anonymous answer is the same for everyone (the TV guide, the
     // catalog): a CDN may keep it a minute. Anything signed in or failed is not kept.
     let public = anonymous && response.errors.is_empty();

@@ -698,15 +698,41 @@ async fn the_dashboard_reads_each_thing_once() {
         .count_sql(app.graphql_as(Some(&token), DASHBOARD, json!({})))
         .await;
     assert!(data(&body)["me"]["summary"]["balance"]["amount"].is_string());
-    // The session (with its credential), the query cost budget, the account,
+    // The session (with its credential and account), the query cost budget,
     // the subscriptions (shared by summary, tariff and the list), the catalog
     // entries, the promised payment and the bonus membership.
-    assert!(statements <= 7, "{statements} statements for the dashboard");
+    assert!(statements <= 6, "{statements} statements for the dashboard");
     // A signed-in request that needs no account data: the session only.
     let (_, statements) = app
         .count_sql(app.graphql_as(Some(&token), "{ __typename }", json!({})))
         .await;
     assert_eq!(statements, 1);
+}
+
+#[tokio::test]
+async fn a_query_after_a_mutation_in_one_batch_sees_what_it_changed() {
+    // The account read with the session serves the request's first operation
+    // only: a batch's later query must read the balance the mutation left.
+    let app = TestApp::spawn().await;
+    let token = app.login("demo", "demo12345").await;
+    let me = "{ me { balance { amount } } }";
+    let before = kopecks(
+        &data(&app.graphql_as(Some(&token), me, json!({})).await)["me"]["balance"]["amount"],
+    );
+    let batch = json!([
+        { "query": "mutation { activateTurbo(input: {optionId: \"turbo-1000-3h\"}) { turbo { price { amount } } userErrors { code } } }" },
+        { "query": me },
+    ]);
+    let response = app.post_graphql(Some(&token), &batch).await;
+    let bodies: Vec<Value> = response.json().await.unwrap();
+    let turbo = &data(&bodies[0])["activateTurbo"];
+    assert_eq!(turbo["userErrors"], json!([]), "{turbo}");
+    let price = kopecks(&turbo["turbo"]["price"]["amount"]);
+    assert!(price > 0);
+    assert_eq!(
+        kopecks(&data(&bodies[1])["me"]["balance"]["amount"]),
+        before - price
+    );
 }
 
 #[tokio::test]
