@@ -45,6 +45,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// What is subscribed to.
+    #[sea_orm(
+        belongs_to = "super::catalog_item::Entity",
+        from = "Column::CatalogItemId",
+        to = "super::catalog_item::Column::Id"
+    )]
+    CatalogItem,
+}
+
+impl Related<super::catalog_item::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CatalogItem.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

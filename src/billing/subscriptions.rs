@@ -135,6 +135,30 @@ pub async fn for_accounts(
         .collect())
 }
 
+/// As [`for_accounts`], each with its catalog entry, in one statement (what
+/// the account's pages show: names, kinds, the tariff).
+pub async fn for_accounts_with_entries(
+    db: &impl ConnectionTrait,
+    account_ids: &[i64],
+    today: NaiveDate,
+) -> Result<Vec<(Subscription, crate::catalog::CatalogItem)>, DbErr> {
+    Ok(subscription::Entity::find()
+        .find_also_related(entity::catalog_item::Entity)
+        .filter(Column::AccountId.is_in(account_ids.iter().copied()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::EndsOn.is_null())
+                .add(Column::EndsOn.gte(today)),
+        )
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        // The foreign key keeps every subscription's entry.
+        .filter_map(|(row, entry)| Some((from_row(row), crate::catalog::from_row(entry?))))
+        .collect())
+}
+
 /// The subscription with this id, whoever's (the caller checks the owner).
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<Subscription>, DbErr> {
     Ok(subscription::Entity::find_by_id(id)

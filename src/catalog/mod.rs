@@ -97,7 +97,8 @@ fn months(value: Option<i32>) -> Option<u32> {
     value.and_then(|m| u32::try_from(m).ok()).filter(|m| *m > 0)
 }
 
-fn from_row(row: catalog_item::Model) -> CatalogItem {
+/// The catalog item of a stored row.
+pub(crate) fn from_row(row: catalog_item::Model) -> CatalogItem {
     CatalogItem {
         id: row.id,
         code: row.code,

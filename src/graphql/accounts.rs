@@ -153,12 +153,12 @@ impl Account {
     /// The tariff plan in force today.
     async fn tariff(&self, ctx: &Context<'_>) -> Result<Option<Tariff>, ApiError> {
         let today = moscow_date(ctx.clock().now());
-        let items = AccountMoney::items(ctx, self.0.id).await?;
-        let ids = items
+        let listed = AccountMoney::listed(ctx, self.0.id).await?;
+        let catalog = listed
             .iter()
-            .filter(|i| i.active_on(today))
-            .map(|i| i.item_id);
-        let catalog = ctx.loaders().catalog.load_many(ids).await?;
+            .map(|(_, entry)| (entry.id, (**entry).clone()))
+            .collect();
+        let items: Vec<_> = listed.into_iter().map(|(item, _)| item).collect();
         Ok(billing::subscriptions::tariff_on(&items, today, &catalog)
             .cloned()
             .map(Tariff))
@@ -168,22 +168,22 @@ impl Account {
     /// including ones that start later.
     #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn subscriptions(&self, ctx: &Context<'_>) -> Result<Vec<Subscription>, ApiError> {
-        Ok(AccountMoney::items(ctx, self.0.id)
+        Ok(AccountMoney::listed(ctx, self.0.id)
             .await?
             .into_iter()
-            .filter(|s| s.ownership.is_none())
-            .map(Subscription)
+            .filter(|(s, _)| s.ownership.is_none())
+            .map(|(item, entry)| Subscription(item, Some(entry)))
             .collect())
     }
 
     /// Equipment: rented, in instalments or owned.
     #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn equipment(&self, ctx: &Context<'_>) -> Result<Vec<Equipment>, ApiError> {
-        Ok(AccountMoney::items(ctx, self.0.id)
+        Ok(AccountMoney::listed(ctx, self.0.id)
             .await?
             .into_iter()
-            .filter(|s| s.ownership.is_some())
-            .map(Equipment)
+            .filter(|(s, _)| s.ownership.is_some())
+            .map(|(item, entry)| Equipment(item, Some(entry)))
             .collect())
     }
 

@@ -154,7 +154,7 @@ impl AntivirusMutation {
                     })
                     .await;
                 Ok(PurchaseAntivirusPayload {
-                    subscription: Some(SubscribedService(bought.subscription)),
+                    subscription: Some(SubscribedService(bought.subscription, None)),
                     instalments: bought.instalments.into_iter().map(Into::into).collect(),
                     user_errors: Vec::new(),
                 })

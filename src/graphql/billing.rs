@@ -4,6 +4,7 @@
 use crate::idempotency::{IdempotencyKey, KeyError};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::Duration;
+use std::sync::Arc;
 
 use super::catalog::ServiceKind;
 use super::connection::{connection, page_request};
@@ -107,24 +108,33 @@ pub enum EquipmentOwnership {
     Owned,
 }
 
-async fn item_of(ctx: &Context<'_>, item: &Item) -> Result<CatalogItem, ApiError> {
+/// The catalog entry of an item: the one it was listed with, else by id.
+async fn item_of(
+    ctx: &Context<'_>,
+    item: &Item,
+    entry: Option<&Arc<CatalogItem>>,
+) -> Result<Arc<CatalogItem>, ApiError> {
+    if let Some(entry) = entry {
+        return Ok(entry.clone());
+    }
     ctx.loaders()
         .catalog
         .load_one(item.item_id)
         .await?
+        .map(Arc::new)
         .ok_or_else(|| ApiError::internal(sea_orm::DbErr::RecordNotFound("catalog item".into())))
 }
 
 /// The name of a recurring item, shared by subscribed services and
 /// equipment (flattened into both; never a type of its own in the schema).
-pub struct ItemIdentity<'a>(&'a Item);
+pub struct ItemIdentity<'a>(&'a Item, Option<&'a Arc<CatalogItem>>);
 
 /// The name of a recurring item.
 #[Object]
 impl ItemIdentity<'_> {
     /// Name, in Russian.
     async fn name(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
-        Ok(item_of(ctx, self.0).await?.name)
+        Ok(item_of(ctx, self.0, self.1).await?.name.clone())
     }
 }
 
@@ -166,8 +176,9 @@ impl ChargeTerms<'_> {
 
 /// A recurring item of the account: the tariff or a service. (Named so because
 /// `Subscription` is GraphQL's root type for live updates.)
+/// The catalog entry comes along when the item was listed with it.
 #[derive(Debug, Clone)]
-pub struct Subscription(pub Item);
+pub struct Subscription(pub Item, pub Option<Arc<CatalogItem>>);
 
 /// A recurring item of the account: the tariff or a service. (Named so because
 /// `Subscription` is GraphQL's root type for live updates.)
@@ -180,17 +191,17 @@ impl Subscription {
 
     #[graphql(flatten)]
     async fn identity(&self) -> ItemIdentity<'_> {
-        ItemIdentity(&self.0)
+        ItemIdentity(&self.0, self.1.as_ref())
     }
 
     /// Kind of service.
     async fn kind(&self, ctx: &Context<'_>) -> Result<ServiceKind, ApiError> {
-        Ok(item_of(ctx, &self.0).await?.kind.into())
+        Ok(item_of(ctx, &self.0, self.1.as_ref()).await?.kind.into())
     }
 
     /// Whether this is the tariff plan.
     async fn is_tariff(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
-        Ok(item_of(ctx, &self.0).await?.is_tariff)
+        Ok(item_of(ctx, &self.0, self.1.as_ref()).await?.is_tariff)
     }
 
     #[graphql(flatten)]
@@ -210,8 +221,9 @@ impl Subscription {
 }
 
 /// A piece of equipment of the account: rented, in instalments or owned.
+/// The catalog entry comes along when the item was listed with it.
 #[derive(Debug, Clone)]
-pub struct Equipment(pub Item);
+pub struct Equipment(pub Item, pub Option<Arc<CatalogItem>>);
 
 /// A piece of equipment of the account: rented, in instalments or owned.
 #[Object]
@@ -223,7 +235,7 @@ impl Equipment {
 
     #[graphql(flatten)]
     async fn identity(&self) -> ItemIdentity<'_> {
-        ItemIdentity(&self.0)
+        ItemIdentity(&self.0, self.1.as_ref())
     }
 
     /// Rent, instalment or owned.
@@ -501,6 +513,18 @@ pub(super) struct AccountMoney;
 
 impl AccountMoney {
     pub(super) async fn items(ctx: &Context<'_>, account_id: i64) -> Result<Vec<Item>, ApiError> {
+        Ok(Self::listed(ctx, account_id)
+            .await?
+            .into_iter()
+            .map(|(item, _)| item)
+            .collect())
+    }
+
+    /// The account's items, each with its catalog entry.
+    pub(super) async fn listed(
+        ctx: &Context<'_>,
+        account_id: i64,
+    ) -> Result<Vec<super::loaders::Listed>, ApiError> {
         Ok(ctx
             .loaders()
             .subscriptions

@@ -223,22 +223,32 @@ impl<T: Send + Sync + Clone + 'static> Loader<i64> for ById<T> {
     }
 }
 
-/// Loads the subscriptions of accounts (those not ended before today).
+/// A subscription with its catalog entry, as the subscriptions loader gives it.
+pub type Listed = (
+    billing::subscriptions::Subscription,
+    Arc<crate::catalog::CatalogItem>,
+);
+
+/// Loads the subscriptions of accounts (those not ended before today), each
+/// with its catalog entry, so names and the tariff need no second wave.
 pub struct SubscriptionsLoader(DatabaseConnection, SharedClock);
 
 impl Loader<i64> for SubscriptionsLoader {
-    type Value = Vec<billing::subscriptions::Subscription>;
+    type Value = Vec<Listed>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let today = crate::time::moscow_date(self.1.now());
-        let rows = billing::subscriptions::for_accounts(&self.0, ids, today)
+        let rows = billing::subscriptions::for_accounts_with_entries(&self.0, ids, today)
             .await
             .map_err(Arc::new)?;
         let mut by_account: HashMap<i64, Self::Value> =
             ids.iter().map(|id| (*id, Vec::new())).collect();
-        for row in rows {
-            by_account.entry(row.account_id).or_default().push(row);
+        for (row, entry) in rows {
+            by_account
+                .entry(row.account_id)
+                .or_default()
+                .push((row, Arc::new(entry)));
         }
         Ok(by_account)
     }

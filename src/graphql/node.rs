@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, Interface, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::future::try_join_all;
+use std::sync::Arc;
 
 use super::accounts::Account;
 use super::auth::LoginSession;
@@ -304,16 +305,18 @@ async fn resolve(ctx: &Context<'_>, id: GlobalId) -> Result<Option<Node>, ApiErr
             else {
                 return Ok(None);
             };
-            let entry = loaders.catalog.load_one(item.item_id).await?;
-            let is_equipment =
-                entry.is_some_and(|e| e.kind == crate::catalog::ServiceKind::Equipment);
+            let Some(entry) = loaders.catalog.load_one(item.item_id).await?.map(Arc::new) else {
+                return Ok(None);
+            };
+            let is_equipment = entry.kind == crate::catalog::ServiceKind::Equipment;
             match (id.kind, is_equipment) {
-                (NodeKind::Equipment, true) => {
-                    Some(Node::Equipment(super::billing::Equipment(item)))
-                }
-                (NodeKind::SubscribedService, false) => {
-                    Some(Node::SubscribedService(super::billing::Subscription(item)))
-                }
+                (NodeKind::Equipment, true) => Some(Node::Equipment(super::billing::Equipment(
+                    item,
+                    Some(entry),
+                ))),
+                (NodeKind::SubscribedService, false) => Some(Node::SubscribedService(
+                    super::billing::Subscription(item, Some(entry)),
+                )),
                 _ => None,
             }
         }

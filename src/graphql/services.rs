@@ -527,7 +527,10 @@ impl ServiceChangePreview {
 
     /// The subscription disconnected (null when connecting).
     async fn subscription(&self) -> Option<SubscribedService> {
-        self.0.ends.clone().map(SubscribedService)
+        self.0
+            .ends
+            .clone()
+            .map(|item| SubscribedService(item, None))
     }
 
     #[graphql(flatten)]

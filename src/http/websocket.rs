@@ -143,7 +143,14 @@ pub async fn upgrade(
         == Some("graphql-ws");
     // One message may be as large as an HTTP body, and no larger.
     let limit = state.settings.body_limit;
+    // Subscribers mostly sit idle, a few small frames a minute: small buffers
+    // (tungstenite's default is 128 KiB each way) keep a thousand of them
+    // cheap; a client that stops reading is cut off at the write ceiling
+    // instead of growing our memory.
     upgrade
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(limit.max(state.settings.max_response_bytes) * 2)
         .max_message_size(limit)
         .max_frame_size(limit)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)

@@ -243,3 +243,167 @@ async fn three_gateway_processes_bill_each_missed_day_once() {
     }
     assert_balances_match_ledger(&app).await;
 }
+
+/// Accounts in `[first, first + count)` numbered 7000…, each with `items`
+/// charged catalog items and a paid-in balance that its ledger explains.
+async fn many_accounts(app: &TestApp, count: i64, items: i64) {
+    use kabinet::db::statement;
+    use sea_orm::ConnectionTrait;
+    let db = &app.state.db;
+    let at = app.clock.now();
+    let run = |sql: &str, values: Vec<sea_orm::Value>| db.execute_raw(statement(db, sql, values));
+    run(
+        "INSERT INTO account (number, contract_number, contract_date, holder_name, phone, address, status, created_at, balance) \
+         WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < $1) \
+         SELECT CAST(700000000000 + x AS TEXT), 'K-' || CAST(x AS TEXT), $2, 'Абонент', \
+                '+7999' || CAST(1000000 + x AS TEXT), 'г. Москва', 'active', $3, 1000000 FROM g",
+        vec![count.into(), ymd(2026, 1, 1).into(), at.into()],
+    )
+    .await
+    .unwrap();
+    run(
+        "INSERT INTO ledger_entry (account_id, kind, amount, occurred_at, moscow_day, description) \
+         SELECT id, 'payment', balance, $1, $2, 'Оплата' FROM account WHERE contract_number LIKE 'K-%'",
+        vec![at.into(), ymd(2026, 11, 1).into()],
+    )
+    .await
+    .unwrap();
+    run(
+        "INSERT INTO subscription (account_id, catalog_item_id, monthly_fee, starts_on, created_at) \
+         SELECT a.id, c.id, 30000, $1, $2 FROM account a, \
+           (SELECT id FROM catalog_item WHERE monthly_fee > 0 ORDER BY id LIMIT $3) c \
+         WHERE a.contract_number LIKE 'K-%'",
+        vec![ymd(2026, 1, 1).into(), at.into(), items.into()],
+    )
+    .await
+    .unwrap();
+}
+
+/// How many of the `K-` accounts have `n` charges on `day`, for each n seen.
+async fn charges_per_account(
+    app: &TestApp,
+    day: NaiveDate,
+) -> std::collections::BTreeMap<i64, i64> {
+    use kabinet::db::statement;
+    use sea_orm::ConnectionTrait;
+    let db = &app.state.db;
+    let rows = db
+        .query_all_raw(statement(
+            db,
+            "SELECT charges, COUNT(*) AS accounts FROM ( \
+               SELECT a.id, (SELECT COUNT(*) FROM ledger_entry l \
+                             WHERE l.account_id = a.id AND l.kind = 'charge' AND l.charge_day = $1) AS charges \
+               FROM account a WHERE a.contract_number LIKE 'K-%') t \
+             GROUP BY charges ORDER BY charges",
+            vec![day.into()],
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get::<i64>("", "charges").unwrap(),
+                r.try_get::<i64>("", "accounts").unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_billing_process_killed_mid_run_leaves_nothing_half_charged_and_another_finishes() {
+    use kabinet::db::statement;
+    use sea_orm::ConnectionTrait;
+    const ACCOUNTS: i64 = 30_000;
+    let app = TestApp::spawn().await;
+    many_accounts(&app, ACCOUNTS, 2).await;
+    let day = ymd(2026, 11, 27);
+    let billing_run = || {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kabinet"));
+        command
+            .args(["billing-run", "--date", "2026-11-27"])
+            .env("KABINET_DATABASE_URL", &app.state.settings.database_url)
+            .env("KABINET_DEMO", "0")
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        command
+    };
+
+    // A whole batch of 2000 accounts is one transaction: SIGKILL as soon as
+    // some batches have committed and others not.
+    let mut first = billing_run().spawn().unwrap();
+    let counted = |app: &TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            db.query_one_raw(statement(
+                &db,
+                "SELECT COUNT(*) AS n FROM ledger_entry WHERE kind = 'charge' AND charge_day = $1",
+                vec![day.into()],
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap()
+        }
+    };
+    let mut killed_at = None;
+    for _ in 0..30_000 {
+        let charges = counted(&app).await;
+        if charges > 0 {
+            first.start_kill().unwrap();
+            killed_at = Some(charges);
+            break;
+        }
+        if first.try_wait().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    let status = first.wait().await.unwrap();
+    let killed_at = killed_at.expect("the run was seen charging before it ended");
+    assert!(!status.success(), "the first run was killed, not finished");
+    let after_kill = charges_per_account(&app, day).await;
+    assert!(
+        after_kill.keys().all(|n| *n == 0 || *n == 2),
+        "an account charged for some of its items only: {after_kill:?}"
+    );
+    let charged = after_kill.get(&2).copied().unwrap_or(0);
+    assert!(
+        charged > 0 && charged < ACCOUNTS,
+        "killed mid-run ({killed_at} charges seen): {after_kill:?}"
+    );
+    assert_all_balances_match_ledger(&app).await;
+
+    // Another process finishes the day: the rest charged, nobody twice.
+    let second = billing_run().status().await.unwrap();
+    assert!(second.success());
+    assert_eq!(
+        charges_per_account(&app, day).await,
+        [(2, ACCOUNTS)].into_iter().collect(),
+        "every account charged each item once"
+    );
+    assert_all_balances_match_ledger(&app).await;
+}
+
+async fn assert_all_balances_match_ledger(app: &TestApp) {
+    use kabinet::db::statement;
+    use sea_orm::ConnectionTrait;
+    let db = &app.state.db;
+    let row = db
+        .query_one_raw(statement(
+            db,
+            "SELECT COUNT(*) AS n FROM account a WHERE a.balance <> \
+               (SELECT COALESCE(SUM(l.amount), 0) FROM ledger_entry l WHERE l.account_id = a.id)",
+            vec![],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.try_get::<i64>("", "n").unwrap(),
+        0,
+        "accounts whose balance is not their ledger's sum"
+    );
+}
