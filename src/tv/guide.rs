@@ -12,6 +12,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{tv_guide_version, tv_programme};
+use futures_util::TryStreamExt;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryOrder};
 
 use super::search::SearchIndex;
@@ -156,19 +157,25 @@ impl Guide {
         // The version is read before the rows: rows newer than it only cause
         // one more rebuild later, never a stale snapshot labelled new.
         let wanted = version(db).await?;
-        let rows = tv_programme::Entity::find()
+        // Streamed and converted row by row: the rows as the driver gives
+        // them never all sit in memory beside the programmes made of them.
+        let mut programmes = Vec::new();
+        let mut rows = tv_programme::Entity::find()
             .order_by_asc(tv_programme::Column::ChannelId)
             .order_by_asc(tv_programme::Column::StartsAt)
             .order_by_asc(tv_programme::Column::Id)
-            .all(db)
+            .stream(db)
             .await?;
+        while let Some(row) = rows.try_next().await? {
+            programmes.push(programme(row));
+        }
+        drop(rows);
+        programmes.shrink_to_fit();
         let started = std::time::Instant::now();
-        let snapshot = tokio::task::spawn_blocking(move || {
-            Snapshot::new(wanted, rows.into_iter().map(programme).collect())
-        })
-        .await
-        .map_err(|e| DbErr::Custom(format!("building the TV guide: {e}")))?
-        .map_err(|e| DbErr::Custom(format!("building the TV search index: {e}")))?;
+        let snapshot = tokio::task::spawn_blocking(move || Snapshot::new(wanted, programmes))
+            .await
+            .map_err(|e| DbErr::Custom(format!("building the TV guide: {e}")))?
+            .map_err(|e| DbErr::Custom(format!("building the TV search index: {e}")))?;
         tracing::info!(
             version = wanted,
             programmes = snapshot.programmes.len(),

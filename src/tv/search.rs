@@ -182,7 +182,8 @@ impl SearchIndex {
             .tokenizers()
             .register(TERMS, TextAnalyzer::from(WhitespaceTokenizer::default()));
         // One thread: one segment, and the other core keeps serving.
-        let mut writer = index.writer_with_num_threads(1, 20_000_000)?;
+        // 15 MB, the smallest arena tantivy accepts: two guide weeks fit in it.
+        let mut writer = index.writer_with_num_threads(1, 15_000_000)?;
         for p in programmes {
             let mut doc = TantivyDocument::default();
             doc.add_i64(fields.key, key(p.starts_at, p.id));
