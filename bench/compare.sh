@@ -5,7 +5,8 @@
 #   bench/compare.sh
 #   ACCOUNTS=10000 DURATION=5s bench/compare.sh      # a quicker run
 # Settings: ACCOUNTS (100000), DURATION per run (10s), CONNECTIONS ("1 16 64"),
-# WEBSOCKETS (1000), SCENARIOS ("dashboard transactions grid search login"),
+# WEBSOCKETS (1000), SCENARIOS ("dashboard transactions grid search login"; empty
+# for the memory figures alone),
 # PG_URL (postgres://postgres@127.0.0.1:5432, a superuser: the database
 # kabinet_bench_compare is DROPPED and re-created, and its log_statement set
 # while the statements are captured).
@@ -35,7 +36,7 @@ ACCOUNTS=${ACCOUNTS:-100000}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-"1 16 64"}
 WEBSOCKETS=${WEBSOCKETS:-1000}
-SCENARIOS=${SCENARIOS:-"dashboard transactions grid search login"}
+SCENARIOS=${SCENARIOS-"dashboard transactions grid search login"}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 DB=kabinet_bench_compare
 URL=$PG_URL/$DB
@@ -282,6 +283,13 @@ echo "(rps: requests a second; p50, p99 in ms; stmt: statements sent per request
 
 # --- 5. Memory ----------------------------------------------------------------
 rss_loaded=$(rss "$kabinet")
+# WebSockets in a fresh process, so what the load left behind (or gave back)
+# does not blur the difference: the guide loaded, then settled, then sockets.
+kill "$kabinet"; wait "$kabinet" 2>/dev/null || true
+start_kabinet
+post "$KPORT" "${K[grid]}"
+sleep 3
+rss_before_ws=$(rss "$kabinet")
 fifo="$work/holder"
 mkfifo "$fifo"
 NODE_PATH="$work/node_modules" node bench/compare/websockets.js "ws://127.0.0.1:$KPORT/graphql" "$WEBSOCKETS" <"$fifo" >"$work/holder.out" &
@@ -296,6 +304,7 @@ holder=
 echo
 echo "Kabinet resident memory with the demo guide (7 days): ${rss_demo_start} MiB at start, ${rss_demo_guide} MiB idle with the guide loaded"
 echo "Kabinet resident memory: ${rss_start} MiB at start, ${rss_guide} MiB with the guide loaded (220 channels x 14 days and its search index)," \
-  "${rss_loaded} MiB after the load, ${rss_ws} MiB with ${open:-0} WebSocket subscribers on accountEvents" \
-  "($(awk -v a="$rss_ws" -v b="$rss_loaded" -v n="${open:-0}" 'BEGIN {printf "%.0f", n ? (a - b) * 1024 / n : 0}') KiB each)"
+  "${rss_loaded} MiB after the load;" \
+  "a fresh process with the guide: ${rss_before_ws} MiB, ${rss_ws} MiB with ${open:-0} WebSocket subscribers on accountEvents" \
+  "($(awk -v a="$rss_ws" -v b="$rss_before_ws" -v n="${open:-0}" 'BEGIN {printf "%.0f", n ? (a - b) * 1024 / n : 0}') KiB each)"
 echo "PostGraphile resident memory after the load: $(rss "$postgraphile") MiB"
