@@ -13,6 +13,13 @@ use crate::db::statement;
 /// health probe): metering them would cost more than serving them.
 pub const FREE_UP_TO: u64 = 1;
 
+/// Read-only requests that cost at most this are metered while they run,
+/// not before: the metering round trip leaves the path of the everyday
+/// screens, and an over-budget caller still gets `RATE_LIMITED` and no data.
+/// What costs more, and every mutation and subscription, waits for
+/// admission first, so a spent budget stops expensive work before it starts.
+pub const OVERLAP_UP_TO: u64 = 1_000;
+
 /// A caller's budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {

@@ -7,9 +7,10 @@
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
-use async_graphql::{Response, ServerError, ValidationResult, Value};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 use sea_orm::DatabaseConnection;
 
 use super::errors::ErrorCode;
@@ -26,6 +27,8 @@ impl ExtensionFactory for QueryCost {
         Arc::new(CostOfRequest {
             budget: self.0,
             metered: Mutex::new(None),
+            read_only: Mutex::new(false),
+            deferred: Mutex::new(None),
         })
     }
 }
@@ -41,6 +44,40 @@ struct Found {
 struct CostOfRequest {
     budget: Budget,
     metered: Mutex<Option<Found>>,
+    /// Whether every operation of the document is a query.
+    read_only: Mutex<bool>,
+    /// A cheap read metered while it runs: who pays and how much.
+    deferred: Mutex<Option<(String, u64)>>,
+}
+
+impl CostOfRequest {
+    /// Meters `requested` for `caller`: `Err` with `RATE_LIMITED` when the
+    /// budget cannot cover it, `Ok(remaining)` otherwise (`None` when the
+    /// meter could not be read: metering is a guard, not the service, so a
+    /// database hiccup here lets the request through).
+    async fn meter(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        caller: &str,
+        requested: u64,
+    ) -> Result<Option<u64>, ServerError> {
+        let (Some(db), Some(clock)) = (
+            ctx.data_opt::<DatabaseConnection>(),
+            ctx.data_opt::<SharedClock>(),
+        ) else {
+            return Ok(None);
+        };
+        match self.budget.meter(db, clock.now(), caller, requested).await {
+            Ok(metered) if metered.admitted => Ok(Some(metered.remaining)),
+            Ok(metered) => Err(rate_limited(
+                metered.retry_at.unwrap_or_else(|| clock.now()),
+            )),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot meter the query cost");
+                Ok(None)
+            }
+        }
+    }
 }
 
 /// Who pays: the session, else the client's address.
@@ -79,6 +116,24 @@ fn rate_limited(retry_at: chrono::DateTime<chrono::Utc>) -> ServerError {
 
 #[async_trait::async_trait]
 impl Extension for CostOfRequest {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let read_only = document
+            .operations
+            .iter()
+            .all(|(_, operation)| operation.node.ty == OperationType::Query);
+        if let Ok(mut slot) = self.read_only.lock() {
+            *slot = read_only;
+        }
+        Ok(document)
+    }
+
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -90,26 +145,17 @@ impl Extension for CostOfRequest {
             requested,
             remaining: None,
         };
-        if requested > budget::FREE_UP_TO
-            && let (Some(db), Some(clock)) = (
-                ctx.data_opt::<DatabaseConnection>(),
-                ctx.data_opt::<SharedClock>(),
-            )
-        {
-            match self
-                .budget
-                .meter(db, clock.now(), &caller(ctx), requested)
-                .await
-            {
-                Ok(metered) if metered.admitted => found.remaining = Some(metered.remaining),
-                Ok(metered) => {
-                    let retry_at = metered.retry_at.unwrap_or_else(|| clock.now());
-                    return Err(vec![rate_limited(retry_at)]);
+        let read_only = self.read_only.lock().map(|r| *r).unwrap_or(false);
+        if requested > budget::FREE_UP_TO {
+            if read_only && requested <= budget::OVERLAP_UP_TO {
+                if let Ok(mut slot) = self.deferred.lock() {
+                    *slot = Some((caller(ctx), requested));
                 }
-                // Metering is a guard, not the service: a database hiccup here
-                // lets the request through (it will fail on its own if the
-                // database is really gone).
-                Err(err) => tracing::warn!(error = %err, "cannot meter the query cost"),
+            } else {
+                found.remaining = self
+                    .meter(ctx, &caller(ctx), requested)
+                    .await
+                    .map_err(|error| vec![error])?;
             }
         }
         if let Ok(mut slot) = self.metered.lock() {
@@ -124,8 +170,27 @@ impl Extension for CostOfRequest {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        let found = self.metered.lock().ok().and_then(|slot| *slot);
+        let deferred = self.deferred.lock().ok().and_then(|mut slot| slot.take());
+        let mut found = self.metered.lock().ok().and_then(|slot| *slot);
+        let mut response = match deferred {
+            Some((caller, requested)) => {
+                let (metered, response) = tokio::join!(
+                    self.meter(ctx, &caller, requested),
+                    next.run(ctx, operation_name)
+                );
+                match metered {
+                    Ok(remaining) => {
+                        if let Some(found) = found.as_mut() {
+                            found.remaining = remaining;
+                        }
+                        response
+                    }
+                    // Over budget: what ran is thrown away.
+                    Err(error) => Response::from_errors(vec![error]),
+                }
+            }
+            None => next.run(ctx, operation_name).await,
+        };
         if let Some(found) = found {
             let mut cost = async_graphql::indexmap::IndexMap::new();
             cost.insert(

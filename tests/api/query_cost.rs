@@ -62,6 +62,8 @@ async fn a_spent_budget_is_refused_on_every_replica_until_it_refills() {
             .parse()
             .unwrap();
         assert!(retry_at > app.clock.now() && retry_at <= app.clock.now() + Duration::minutes(1));
+        // A cheap read runs beside its metering; refused, it gives nothing.
+        assert!(refused["data"].is_null(), "{refused}");
     }
     // Another caller has a budget of their own.
     let other = app.login("demo2", "demo12345").await;
@@ -79,4 +81,41 @@ async fn a_spent_budget_is_refused_on_every_replica_until_it_refills() {
     app.clock.set(earlier);
     let body = app.graphql_as(Some(&token), QUERY, json!({})).await;
     assert!(data(&body)["tariffs"].is_array(), "{body}");
+}
+
+#[tokio::test]
+async fn a_mutation_the_budget_cannot_cover_does_not_run() {
+    // Reads may run beside their metering; writes never do: a mutation the
+    // budget cannot cover is refused before it runs.
+    let tight = |s: &mut kabinet::config::Settings| {
+        s.max_complexity = 20;
+        s.cost_budget_per_minute = 20;
+    };
+    let app = TestApp::spawn_with(tight).await;
+    let token = app.login("demo", "demo12345").await;
+    let me = "{ me { number holderName turbo { speedMbps } balance { amount } } }";
+    let mut left = 20;
+    let mut read = 0;
+    while left >= 10 {
+        let body = app.graphql_as(Some(&token), me, json!({})).await;
+        assert!(data(&body)["me"]["number"].is_string(), "{body}");
+        read = body["extensions"]["cost"]["requested"].as_u64().unwrap();
+        left = body["extensions"]["cost"]["remaining"].as_u64().unwrap();
+    }
+    let turbo = "mutation { activateTurbo(input: {optionId: \"turbo-1000-3h\"}) {
+        turbo { speedMbps price { amount } startedAt endsAt } userErrors { code message } } }";
+    let refused = app.graphql_as(Some(&token), turbo, json!({})).await;
+    assert_eq!(error_codes(&refused), ["RATE_LIMITED"], "{refused}");
+    if left < read {
+        let refused = app.graphql_as(Some(&token), me, json!({})).await;
+        assert_eq!(error_codes(&refused), ["RATE_LIMITED"], "{refused}");
+        assert!(refused["data"].is_null(), "{refused}");
+    }
+    // Read with a budget that covers it: nothing was bought.
+    let roomy = app.spawn_replica().await;
+    let body = roomy.graphql_as(Some(&token), me, json!({})).await;
+    assert!(
+        data(&body)["me"]["turbo"].is_null(),
+        "nothing was bought: {body}"
+    );
 }
