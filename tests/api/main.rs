@@ -15,6 +15,7 @@ mod connections;
 mod contract;
 mod documents;
 mod email;
+mod frontend_operations;
 mod graphiql;
 mod hardening_sessions;
 mod hostile_documents;
