@@ -114,6 +114,13 @@ fn from_row(row: subscription::Model) -> Subscription {
     }
 }
 
+/// Subscriptions still running on `today` or later (not ended before it).
+fn not_ended_before(today: NaiveDate) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(Column::EndsOn.is_null())
+        .add(Column::EndsOn.gte(today))
+}
+
 /// Subscriptions of these accounts that have not ended before `today`, oldest first.
 pub async fn for_accounts(
     db: &impl ConnectionTrait,
@@ -122,11 +129,7 @@ pub async fn for_accounts(
 ) -> Result<Vec<Subscription>, DbErr> {
     Ok(subscription::Entity::find()
         .filter(Column::AccountId.is_in(account_ids.iter().copied()))
-        .filter(
-            sea_orm::Condition::any()
-                .add(Column::EndsOn.is_null())
-                .add(Column::EndsOn.gte(today)),
-        )
+        .filter(not_ended_before(today))
         .order_by_asc(Column::Id)
         .all(db)
         .await?
@@ -145,11 +148,7 @@ pub async fn for_accounts_with_entries(
     Ok(subscription::Entity::find()
         .find_also_related(entity::catalog_item::Entity)
         .filter(Column::AccountId.is_in(account_ids.iter().copied()))
-        .filter(
-            sea_orm::Condition::any()
-                .add(Column::EndsOn.is_null())
-                .add(Column::EndsOn.gte(today)),
-        )
+        .filter(not_ended_before(today))
         .order_by_asc(Column::Id)
         .all(db)
         .await?
