@@ -14,7 +14,9 @@ use crate::digest::sha256_hex;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
 use async_graphql::{ServerError, ServerResult};
 
 use super::errors::ErrorCode;
@@ -235,26 +237,43 @@ fn operations_in(dir: &Path) -> Result<HashMap<String, Arc<str>>, LoadError> {
         let path = entry.map_err(io(dir))?.path();
         if path.extension().is_some_and(|e| e == "graphql") {
             let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-            let parse_error = |e: async_graphql::parser::Error| LoadError::Parse {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            };
-            let doc = match async_graphql::parser::parse_query(&text) {
-                Ok(doc) => doc,
-                Err(first) => {
-                    // The parser wants an operation; a file of shared
-                    // fragments has none. If it parses with one, it is such a file.
-                    let mut doc = async_graphql::parser::parse_query(format!(
-                        "{text}\nquery KabinetFragmentsOnly {{ __typename }}"
-                    ))
-                    .map_err(|_| parse_error(first))?;
-                    doc.operations =
-                        async_graphql::parser::types::DocumentOperations::Multiple(HashMap::new());
-                    doc
-                }
-            };
-            files.push((text, doc));
+            files.push((path.display().to_string(), text));
         }
+    }
+    Ok(documents_of(&files)?
+        .into_iter()
+        .map(|(hash, _, full)| (hash, Arc::from(full.as_str())))
+        .collect())
+}
+
+/// The operations of `.graphql` files given as `(path, text)`: for each file
+/// with an operation, the sha256 of its text, its operation's name and its
+/// text with the shared fragments it uses (transitively) appended. Files
+/// holding only fragments share them.
+pub fn documents_of(
+    sources: &[(String, String)],
+) -> Result<Vec<(String, String, String)>, LoadError> {
+    let mut files = Vec::new();
+    for (path, text) in sources {
+        let parse_error = |e: async_graphql::parser::Error| LoadError::Parse {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let doc = match async_graphql::parser::parse_query(text) {
+            Ok(doc) => doc,
+            Err(first) => {
+                // The parser wants an operation; a file of shared
+                // fragments has none. If it parses with one, it is such a file.
+                let mut doc = async_graphql::parser::parse_query(format!(
+                    "{text}\nquery KabinetFragmentsOnly {{ __typename }}"
+                ))
+                .map_err(|_| parse_error(first))?;
+                doc.operations =
+                    async_graphql::parser::types::DocumentOperations::Multiple(HashMap::new());
+                doc
+            }
+        };
+        files.push((text, doc));
     }
     // Every fragment defined anywhere: its text and what it spreads.
     let mut fragments: HashMap<String, (String, HashSet<String>)> = HashMap::new();
@@ -267,7 +286,7 @@ fn operations_in(dir: &Path) -> Result<HashMap<String, Arc<str>>, LoadError> {
             }
         }
     }
-    let mut shipped = HashMap::new();
+    let mut shipped = Vec::new();
     for (text, doc) in &files {
         if doc.operations.iter().next().is_none() {
             continue;
@@ -290,12 +309,20 @@ fn operations_in(dir: &Path) -> Result<HashMap<String, Arc<str>>, LoadError> {
             }
         }
         added.sort();
-        let mut full = text.clone();
+        let mut full = text.to_string();
         for fragment in added {
             full.push('\n');
             full.push_str(&fragment);
         }
-        shipped.insert(sha256_hex(text), Arc::from(full.as_str()));
+        let name = match &doc.operations {
+            DocumentOperations::Single(_) => String::new(),
+            DocumentOperations::Multiple(named) => named
+                .keys()
+                .next()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        };
+        shipped.push((sha256_hex(text), name, full));
     }
     Ok(shipped)
 }

@@ -111,6 +111,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(playground::page))
         .route("/graphiql", get(playground::page))
         .route("/graphiql/assets/{file}", get(playground::asset))
+        .route(
+            "/graphiql/operations.json",
+            get(playground::operations_json),
+        )
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))

@@ -2,9 +2,19 @@
 //! (pinned versions in `assets/graphiql/VERSIONS`, licences beside them), so
 //! the playground works with no network.
 
-use axum::extract::Path;
+use std::sync::OnceLock;
+
+use axum::Json;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+
+/// The frontend's operations, embedded at build time (see `build.rs`).
+mod shipped {
+    include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+}
 
 const PAGE: &str = r#"<!doctype html>
 <html lang="ru">
@@ -14,9 +24,16 @@ const PAGE: &str = r#"<!doctype html>
   <title>Kabinet — GraphiQL</title>
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/graphiql/assets/graphiql.min.css">
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <style>
+    html, body { height: 100%; margin: 0; }
+    body { display: flex; flex-direction: column; }
+    #kabinet-toolbar { display: flex; gap: 8px; align-items: center; padding: 4px 8px; font: 14px sans-serif; }
+    #kabinet-toolbar:empty { display: none; }
+    #graphiql { flex: 1; min-height: 0; }
+  </style>
 </head>
 <body>
+  <div id="kabinet-toolbar"></div>
   <div id="graphiql">Загрузка GraphiQL…</div>
   <script src="/graphiql/assets/react.production.min.js"></script>
   <script src="/graphiql/assets/react-dom.production.min.js"></script>
@@ -91,4 +108,40 @@ pub async fn asset(Path(file): Path<String>) -> Response {
             .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The operations the playground offers: each with the fragments it uses, by
+/// name. Built once; a folder that does not parse offers none (the tests of
+/// `operations/` catch that long before).
+fn operations() -> &'static [(String, String)] {
+    static OPERATIONS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    OPERATIONS.get_or_init(|| {
+        let files: Vec<(String, String)> = shipped::FILES
+            .iter()
+            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+            .collect();
+        let mut named: Vec<(String, String)> = crate::graphql::persisted::documents_of(&files)
+            .map(|docs| {
+                docs.into_iter()
+                    .map(|(_, name, text)| (name, text))
+                    .collect()
+            })
+            .unwrap_or_default();
+        named.sort();
+        named
+    })
+}
+
+/// `GET /graphiql/operations.json`: the shipped operations for the picker,
+/// and whether the demo sign-in is offered (only with the demo data on).
+pub async fn operations_json(State(state): State<AppState>) -> Response {
+    let operations: Vec<serde_json::Value> = operations()
+        .iter()
+        .map(|(name, query)| serde_json::json!({ "name": name, "query": query }))
+        .collect();
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({ "operations": operations, "demoSignIn": state.settings.demo })),
+    )
+        .into_response()
 }

@@ -1,6 +1,8 @@
 //! GraphiQL is served from the binary itself: the page and every asset it
 //! references load from this server, with no CDN.
 
+use serde_json::json;
+
 use crate::common::{TestApp, data};
 
 fn referenced_assets(page: &str) -> Vec<String> {
@@ -108,4 +110,48 @@ async fn graphiqls_introspection_query_passes_the_limits() {
     let schema = &data(&body)["__schema"];
     assert_eq!(schema["queryType"]["name"], "Query");
     assert_eq!(schema["subscriptionType"]["name"], "Subscription");
+}
+
+#[tokio::test]
+async fn the_playground_offers_the_shipped_operations_and_a_demo_sign_in_only_in_demo_mode() {
+    let app = TestApp::spawn().await;
+    let offer: serde_json::Value = app
+        .get("/graphiql/operations.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let operations = offer["operations"].as_array().unwrap();
+    assert!(operations.len() >= 30, "{} operations", operations.len());
+    let dashboard = operations
+        .iter()
+        .find(|o| o["name"] == "Dashboard")
+        .expect("the Dashboard operation");
+    let query = dashboard["query"].as_str().unwrap();
+    assert!(query.starts_with("query Dashboard"), "{query}");
+    assert!(
+        query.contains("fragment MoneyFields on Money"),
+        "it comes with the fragments it uses: {query}"
+    );
+    // The text offered runs as it is.
+    let token = app.login("demo", "demo12345").await;
+    let body = app.graphql_as(Some(&token), query, json!({})).await;
+    assert!(data(&body)["me"]["number"].is_string(), "{body}");
+    assert_eq!(offer["demoSignIn"], true);
+
+    let production = TestApp::spawn_with(|s| s.demo = false).await;
+    let offer: serde_json::Value = production
+        .get("/graphiql/operations.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        offer["demoSignIn"], false,
+        "no demo sign-in outside demo mode"
+    );
+    assert_eq!(
+        offer["operations"].as_array().unwrap().len(),
+        operations.len()
+    );
 }
