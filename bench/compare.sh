@@ -5,8 +5,9 @@
 #   bench/compare.sh
 #   ACCOUNTS=10000 DURATION=5s bench/compare.sh      # a quicker run
 # Settings: ACCOUNTS (100000), DURATION per run (10s), CONNECTIONS ("1 16 64"),
-# WEBSOCKETS (1000), SCENARIOS ("dashboard transactions grid search login"; empty
-# for the memory figures alone),
+# WEBSOCKETS (1000), SCENARIOS ("dashboard transactions grid search login
+# app-dashboard app-transactions app-tvgrid app-search"; empty for the memory
+# figures alone; app-*: the apps' own operations/ by hash, Kabinet alone),
 # PG_URL (postgres://postgres@127.0.0.1:5432, a superuser: the database
 # kabinet_bench_compare is DROPPED and re-created, and its log_statement set
 # while the statements are captured).
@@ -36,7 +37,7 @@ ACCOUNTS=${ACCOUNTS:-100000}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-"1 16 64"}
 WEBSOCKETS=${WEBSOCKETS:-1000}
-SCENARIOS=${SCENARIOS-"dashboard transactions grid search login"}
+SCENARIOS=${SCENARIOS-"dashboard transactions grid search login app-dashboard app-transactions app-tvgrid app-search"}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 DB=kabinet_bench_compare
 URL=$PG_URL/$DB
@@ -88,6 +89,8 @@ export KABINET_DATABASE_URL=$URL KABINET_LISTEN=127.0.0.1:$KPORT RUST_LOG=warn
 # per-address sign-in limit measures nothing; and the cost budget is set out of
 # reach (it is still metered: one statement a request, as in production).
 export KABINET_TRUST_FORWARDED_FOR=1 KABINET_COST_BUDGET_PER_MINUTE=1000000000000
+# The frontend's operations (operations/) are known by hash, as the apps send them.
+export KABINET_PERSISTED_QUERIES_DIR=$PWD/operations
 
 wait_for() { # URL PID WHAT
   for _ in $(seq 1 1200); do
@@ -175,7 +178,23 @@ G[search]=$(gql 'query ($now: Datetime!) { allTvProgrammes(filter: {title: {incl
 # Sign-in (argon2id): Kabinet only; PostGraphile has none without writing one.
 K[login]=$(gql 'mutation { login(input: {login: "demo", password: "demo12345"}) { token } }')
 G[login]=
-AUTH_K=([dashboard]=bearer [transactions]=bearer [grid]=none [search]=none [login]=login)
+# The apps' own operations (operations/*.graphql), sent by hash alone as the
+# mobile app does (Kabinet only: they ask more than the screens above, e.g.
+# the dashboard also its turbo, suspension, scheduled changes, unread count
+# and service notices).
+by_hash() { # FILE [VARIABLES_JSON]
+  local variables=${2:-}
+  [ -n "$variables" ] || variables='{}'
+  jq -cn --arg h "$(sha256sum "operations/$1.graphql" | cut -d' ' -f1)" --argjson v "$variables" \
+    '{extensions: {persistedQuery: {version: 1, sha256Hash: $h}}, variables: $v}'
+}
+K[app-dashboard]=$(by_hash Dashboard)
+K[app-transactions]=$(by_hash Transactions)
+K[app-tvgrid]=$(by_hash TvGrid "{\"from\":\"$from\",\"to\":\"$to\"}")
+K[app-search]=$(by_hash SearchProgrammes '{"filter":{"title":"новость"}}')
+for app in app-dashboard app-transactions app-tvgrid app-search; do G[$app]=; done
+AUTH_K=([dashboard]=bearer [transactions]=bearer [grid]=none [search]=none [login]=login
+  [app-dashboard]=bearer [app-transactions]=bearer [app-tvgrid]=none [app-search]=none)
 AUTH_G=([dashboard]=hash [transactions]=hash [grid]=none [search]=none [login]=none)
 
 # post PORT BODY [TOKEN]: one request; fails loudly on an HTTP error or "errors".
