@@ -114,11 +114,17 @@ fn from_row(row: subscription::Model) -> Subscription {
     }
 }
 
-/// Subscriptions still running on `today` or later (not ended before it).
-fn not_ended_before(today: NaiveDate) -> sea_orm::Condition {
-    sea_orm::Condition::any()
-        .add(Column::EndsOn.is_null())
-        .add(Column::EndsOn.gte(today))
+/// The subscriptions of these accounts still running on `today` or later
+/// (not ended before it), oldest first.
+fn current_of(account_ids: &[i64], today: NaiveDate) -> sea_orm::Select<subscription::Entity> {
+    subscription::Entity::find()
+        .filter(Column::AccountId.is_in(account_ids.iter().copied()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::EndsOn.is_null())
+                .add(Column::EndsOn.gte(today)),
+        )
+        .order_by_asc(Column::Id)
 }
 
 /// Subscriptions of these accounts that have not ended before `today`, oldest first.
@@ -127,10 +133,7 @@ pub async fn for_accounts(
     account_ids: &[i64],
     today: NaiveDate,
 ) -> Result<Vec<Subscription>, DbErr> {
-    Ok(subscription::Entity::find()
-        .filter(Column::AccountId.is_in(account_ids.iter().copied()))
-        .filter(not_ended_before(today))
-        .order_by_asc(Column::Id)
+    Ok(current_of(account_ids, today)
         .all(db)
         .await?
         .into_iter()
@@ -145,11 +148,8 @@ pub async fn for_accounts_with_entries(
     account_ids: &[i64],
     today: NaiveDate,
 ) -> Result<Vec<(Subscription, crate::catalog::CatalogItem)>, DbErr> {
-    Ok(subscription::Entity::find()
+    Ok(current_of(account_ids, today)
         .find_also_related(entity::catalog_item::Entity)
-        .filter(Column::AccountId.is_in(account_ids.iter().copied()))
-        .filter(not_ended_before(today))
-        .order_by_asc(Column::Id)
         .all(db)
         .await?
         .into_iter()

@@ -242,17 +242,25 @@ fn operations_in(dir: &Path) -> Result<HashMap<String, Arc<str>>, LoadError> {
     }
     Ok(documents_of(&files)?
         .into_iter()
-        .map(|(hash, _, full)| (hash, Arc::from(full.as_str())))
+        .map(|shipped| (shipped.hash, Arc::from(shipped.text.as_str())))
         .collect())
 }
 
-/// The operations of `.graphql` files given as `(path, text)`: for each file
-/// with an operation, the sha256 of its text, its operation's name and its
-/// text with the shared fragments it uses (transitively) appended. Files
-/// holding only fragments share them.
-pub fn documents_of(
-    sources: &[(String, String)],
-) -> Result<Vec<(String, String, String)>, LoadError> {
+/// One shipped operation.
+#[derive(Debug, Clone)]
+pub struct Shipped {
+    /// The sha256 of its file's text: what a client sends.
+    pub hash: String,
+    /// The operation's name.
+    pub name: String,
+    /// The file's text with the fragments it uses appended: what runs.
+    pub text: String,
+}
+
+/// The operations of `.graphql` files given as `(path, text)`, each with the
+/// shared fragments it uses (transitively). Files holding only fragments
+/// share them.
+pub fn documents_of(sources: &[(String, String)]) -> Result<Vec<Shipped>, LoadError> {
     let mut files = Vec::new();
     for (path, text) in sources {
         let parse_error = |e: async_graphql::parser::Error| LoadError::Parse {
@@ -322,7 +330,11 @@ pub fn documents_of(
                 .map(ToString::to_string)
                 .unwrap_or_default(),
         };
-        shipped.push((sha256_hex(text), name, full));
+        shipped.push(Shipped {
+            hash: sha256_hex(text),
+            name,
+            text: full,
+        });
     }
     Ok(shipped)
 }

@@ -123,7 +123,7 @@ fn operations() -> &'static [(String, String)] {
         let mut named: Vec<(String, String)> = crate::graphql::persisted::documents_of(&files)
             .map(|docs| {
                 docs.into_iter()
-                    .map(|(_, name, text)| (name, text))
+                    .map(|shipped| (shipped.name, shipped.text))
                     .collect()
             })
             .unwrap_or_default();
