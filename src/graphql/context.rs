@@ -18,6 +18,16 @@ pub struct RequestId(pub String);
 #[derive(Debug, Clone)]
 pub struct SessionAccount(pub crate::accounts::Account);
 
+/// What one query reads once and shares among its resolvers: each of a
+/// grid's 220 channels asks whether the viewer sees it, and one answer serves
+/// them all. Given per operation by the HTTP handler; a mutation does not use
+/// it, as it may change what was read.
+#[derive(Debug, Default)]
+pub struct OperationMemo {
+    /// The viewer's channel visibility.
+    pub tv_visibility: tokio::sync::OnceCell<Option<crate::tv::visibility::Visibility>>,
+}
+
 /// Shortcuts for resolvers.
 pub trait ContextExt {
     /// The database.
@@ -30,6 +40,8 @@ pub trait ContextExt {
     fn guide(&self) -> &crate::tv::guide::Guide;
     /// The caller; anonymous when the transport set none.
     fn viewer(&self) -> Viewer;
+    /// This query's memo; `None` in a mutation, or when the transport gave none.
+    fn query_memo(&self) -> Option<&OperationMemo>;
     /// The signed-in subscriber's account, or `UNAUTHENTICATED`.
     fn subscriber(&self) -> Result<i64, ApiError> {
         self.viewer().account_id().ok_or(ApiError::Unauthenticated)
@@ -65,5 +77,11 @@ impl ContextExt for Context<'_> {
 
     fn viewer(&self) -> Viewer {
         self.data_opt::<Viewer>().copied().unwrap_or_default()
+    }
+
+    fn query_memo(&self) -> Option<&OperationMemo> {
+        let query =
+            self.query_env.operation.node.ty == async_graphql::parser::types::OperationType::Query;
+        self.data_opt::<OperationMemo>().filter(|_| query)
     }
 }

@@ -173,7 +173,7 @@ impl Loaders {
 /// resolver of one wave asks for (across concurrent requests too) go in one
 /// statement.
 fn loader<L: Send + Sync + 'static>(inner: L, delay: Duration) -> DataLoader<L> {
-    DataLoader::new(inner, tokio::spawn).delay(delay)
+    DataLoader::new(inner, super::waves::spawn_wave).delay(delay)
 }
 
 /// Finds the rows of these ids (missing ones are simply absent).

@@ -37,7 +37,9 @@ pub mod turbo;
 pub mod tv;
 pub mod tv_import;
 pub mod tv_personal;
+pub mod tv_ratings;
 pub mod tv_search;
+pub mod waves;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;

@@ -12,6 +12,7 @@ use super::errors::{ApiError, UserError, UserErrorCode};
 use super::messages;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::{Date, DateTime};
+use super::tv_ratings::ProgrammeRating;
 use crate::tv::{self, Category, on_air};
 
 /// Longest time range of one `tvSchedule` request.
@@ -68,17 +69,6 @@ impl TvPackage {
     async fn base(&self) -> bool {
         self.0.base
     }
-}
-
-/// Subscribers' ratings of a programme title.
-#[derive(Debug, Clone, SimpleObject)]
-pub struct ProgrammeRating {
-    /// Mean stars (1–5, two decimals); null before the first vote.
-    pub average: Option<f64>,
-    /// How many subscribers rated it.
-    pub count: i32,
-    /// The signed-in subscriber's own stars; null when not rated or anonymous.
-    pub my_stars: Option<i32>,
 }
 
 /// Input of `rateProgramme`.
@@ -171,20 +161,30 @@ pub struct Person {
     pub name: String,
 }
 
-/// One airing of a programme, with its channel when the list it came from
-/// already had it (so `channel` costs nothing there).
+/// One airing of a programme, with what the list it came in already has.
 #[derive(Debug, Clone)]
-pub struct TvProgramme(pub tv::Programme, Option<tv::Channel>);
+pub struct TvProgramme {
+    /// The airing.
+    pub programme: tv::Programme,
+    /// Its channel when the list had it (so `channel` costs nothing there).
+    channel: Option<tv::Channel>,
+}
 
 impl TvProgramme {
     fn on(programme: tv::Programme, channel: &tv::Channel) -> Self {
-        TvProgramme(programme, Some(channel.clone()))
+        TvProgramme {
+            programme,
+            channel: Some(channel.clone()),
+        }
     }
 }
 
 impl From<tv::Programme> for TvProgramme {
-    fn from(p: tv::Programme) -> Self {
-        TvProgramme(p, None)
+    fn from(programme: tv::Programme) -> Self {
+        TvProgramme {
+            programme,
+            channel: None,
+        }
     }
 }
 
@@ -193,43 +193,43 @@ impl From<tv::Programme> for TvProgramme {
 impl TvProgramme {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::encode(NodeKind::TvProgramme, self.0.id)
+        GlobalId::encode(NodeKind::TvProgramme, self.programme.id)
     }
 
     /// Title.
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.programme.title
     }
 
     /// Description.
     async fn description(&self) -> &str {
-        &self.0.description
+        &self.programme.description
     }
 
     /// Start.
     async fn starts_at(&self) -> DateTime {
-        DateTime(self.0.starts_at)
+        DateTime(self.programme.starts_at)
     }
 
     /// End.
     async fn ends_at(&self) -> DateTime {
-        DateTime(self.0.ends_at)
+        DateTime(self.programme.ends_at)
     }
 
     /// Main category.
     async fn category(&self) -> ProgrammeCategory {
-        self.0.category.into()
+        self.programme.category.into()
     }
 
     /// Further genres, in Russian.
     async fn genres(&self) -> &[String] {
-        &self.0.genres
+        &self.programme.genres
     }
 
     /// Directors, actors, presenters…
     #[graphql(complexity = "super::cost::times(super::cost::OWN_ITEMS, child_complexity)")]
     async fn people(&self) -> Vec<Person> {
-        self.0
+        self.programme
             .people
             .iter()
             .map(|(role, name)| Person {
@@ -241,45 +241,28 @@ impl TvProgramme {
 
     /// Minimum age (16 for «16+»); null when unrated.
     async fn age_rating(&self) -> Option<i32> {
-        self.0.age_rating
+        self.programme.age_rating
     }
 
     /// Shown for the first time.
     async fn premiere(&self) -> bool {
-        self.0.premiere
+        self.programme.premiere
     }
 
     /// What subscribers think of this title (every airing of it shares the ratings).
     async fn rating(&self, ctx: &Context<'_>) -> Result<ProgrammeRating, ApiError> {
-        let key = self.0.title_key.clone();
-        let summary = ctx.loaders().tv_ratings.load_one(key.clone()).await?;
-        let mine = match ctx.viewer().account_id() {
-            Some(account) => {
-                ctx.loaders()
-                    .tv_own_ratings
-                    .load_one((account, key))
-                    .await?
-            }
-            None => None,
-        };
-        Ok(ProgrammeRating {
-            average: summary.map(|s| (s.average * 100.0).round() / 100.0),
-            count: summary
-                .map(|s| i32::try_from(s.count).unwrap_or(i32::MAX))
-                .unwrap_or(0),
-            my_stars: mine,
-        })
+        super::tv_ratings::rating(ctx, &self.programme).await
     }
 
     /// The channel.
     async fn channel(&self, ctx: &Context<'_>) -> Result<Option<TvChannel>, ApiError> {
-        if let Some(channel) = &self.1 {
+        if let Some(channel) = &self.channel {
             return Ok(Some(TvChannel(channel.clone())));
         }
         Ok(ctx
             .loaders()
             .tv_channels
-            .load_one(self.0.channel_id)
+            .load_one(self.programme.channel_id)
             .await?
             .map(TvChannel))
     }
@@ -385,9 +368,14 @@ pub struct OnAirSlot {
 async fn viewer_visibility(
     ctx: &Context<'_>,
 ) -> Result<Option<tv::visibility::Visibility>, ApiError> {
-    match ctx.viewer().account_id() {
-        Some(account_id) => Ok(ctx.loaders().tv_visibility.load_one(account_id).await?),
-        None => Ok(None),
+    let Some(account_id) = ctx.viewer().account_id() else {
+        return Ok(None);
+    };
+    let load =
+        || async { Ok::<_, ApiError>(ctx.loaders().tv_visibility.load_one(account_id).await?) };
+    match ctx.query_memo() {
+        Some(memo) => Ok(memo.tv_visibility.get_or_try_init(load).await?.clone()),
+        None => load().await,
     }
 }
 
