@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::auth::{self, password::PasswordHasher};
-use crate::clock::{Clock, SharedClock, SystemClock};
+use crate::clock::{Clock, SharedClock};
 use crate::config::Settings;
 use crate::db::{self, DbSetupError, SqlStats};
 use crate::demo::{self, DemoError};
@@ -244,7 +244,8 @@ fn webhook_networks(settings: &Settings) -> Result<Vec<ipnet::IpNet>, StartupErr
 /// `kabinet serve`: runs until SIGTERM or Ctrl-C.
 pub async fn run(settings: Settings) -> Result<(), StartupError> {
     let addr = settings.listen;
-    let app = App::build(settings, Arc::new(SystemClock)).await?;
+    let clock = settings.clock();
+    let app = App::build(settings, clock).await?;
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| StartupError::Bind { addr, source })?;

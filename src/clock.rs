@@ -24,6 +24,29 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system clock moved to start at a chosen instant and run on from there
+/// (`KABINET_CLOCK_START`): a staging copy lives through a chosen night, and
+/// tests run separate gateway processes on one timeline.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock {
+    offset: Duration,
+}
+
+impl ShiftedClock {
+    /// A clock that reads `start` now.
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        Self {
+            offset: start - Utc::now(),
+        }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}
+
 /// A clock that stands still until told otherwise (tests, simulations).
 #[derive(Debug)]
 pub struct ManualClock {

@@ -487,6 +487,11 @@ pub struct Settings {
     )]
     pub payee_kpp: String,
 
+    /// Start the clock at this instant (RFC 3339) and let it run on from
+    /// there, for staging and tests; the system clock when unset.
+    #[arg(long, env = "KABINET_CLOCK_START", global = true)]
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
+
     /// Milliseconds between background workers' looks for work.
     #[arg(
         long,
@@ -576,6 +581,15 @@ impl Settings {
             corr_account: self.payee_corr_account.clone(),
             inn: self.payee_inn.clone(),
             kpp: self.payee_kpp.clone(),
+        }
+    }
+
+    /// The clock the gateway runs on: the system's, or one started at
+    /// `clock_start`.
+    pub fn clock(&self) -> crate::clock::SharedClock {
+        match self.clock_start {
+            Some(start) => std::sync::Arc::new(crate::clock::ShiftedClock::starting_at(start)),
+            None => std::sync::Arc::new(crate::clock::SystemClock),
         }
     }
 

@@ -43,7 +43,7 @@ async fn main() -> ExitCode {
         }
         Command::BillingRun { date } => {
             telemetry::init(cli.settings.log_format);
-            app::billing_run(&cli.settings, &SystemClock, date).await
+            app::billing_run(&cli.settings, &*cli.settings.clock(), date).await
         }
         Command::Staff(StaffCommand::Add { login, name }) => {
             telemetry::init(cli.settings.log_format);

@@ -6,8 +6,10 @@ use kabinet::billing::ledger::ledger_sum;
 use kabinet::clock::Clock;
 use serde_json::{Value, json};
 
+use crate::common::process::GatewayProcess;
 use crate::common::{TestApp, data};
 use crate::money::{account, account_with, adjust, staff_token};
+use kabinet::accounts::Phone;
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -213,25 +215,58 @@ async fn two_promised_payments_at_once_make_one() {
 }
 
 #[tokio::test]
-async fn three_gateway_processes_bill_each_missed_day_once() {
-    let app = TestApp::spawn().await;
+async fn three_gateway_processes_bill_each_missed_day_once_and_send_each_sms_once() {
+    // The test's own gateway only reads: its workers look for work once an hour.
+    let app = TestApp::spawn_with(|s| s.worker_poll_ms = 3_600_000).await;
+    if !app.state.settings.is_postgres() {
+        return; // One SQLite file is one process's.
+    }
     let staff = staff_token(&app).await;
     let numbers: Vec<String> = (0..5).map(|i| format!("60000000030{i}")).collect();
     for number in &numbers {
         account_with(&app, number, 30_000, ymd(2026, 11, 1)).await;
         adjust(&app, &staff, number, "100").await;
     }
-    let second = app.spawn_replica().await;
-    let third = app.spawn_replica().await;
-    // Every process wakes to the same night four days later, all at once.
-    let night = Utc.with_ymd_and_hms(2026, 11, 28, 21, 0, 0).unwrap();
-    for process in [&app, &second, &third] {
-        process.clock.set(night);
+    let phone = Phone::parse("+79990000001").unwrap();
+    let sms = 60;
+    for i in 0..sms {
+        kabinet::sms::enqueue(
+            &app.state.db,
+            app.clock.now(),
+            &phone,
+            format!("сообщение {i}"),
+        )
+        .await
+        .unwrap();
     }
+    // Three `kabinet serve` processes wake to the same night four days
+    // later, all at once, sharing only the database (and the file the
+    // development SMS sender writes to).
+    let night = Utc.with_ymd_and_hms(2026, 11, 28, 21, 0, 0).unwrap();
+    let url = &app.state.settings.database_url;
+    let _processes = tokio::join!(
+        GatewayProcess::start(url, night, &app.sms_outbox),
+        GatewayProcess::start(url, night, &app.sms_outbox),
+        GatewayProcess::start(url, night, &app.sms_outbox),
+    );
     for number in &numbers {
         wait_for_days(&app, &staff, number, 4).await;
     }
-    // Give a second charge time to show up.
+    let ours = |messages: Vec<Value>| -> Vec<String> {
+        messages
+            .iter()
+            .filter_map(|m| m["text"].as_str())
+            .filter(|text| text.starts_with("сообщение "))
+            .map(str::to_owned)
+            .collect()
+    };
+    for _ in 0..400 {
+        if ours(app.sms_messages()).len() >= sms {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    // Give a second charge or delivery time to show up.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     for number in &numbers {
         let days = charged_days(&app, &staff, number).await;
@@ -242,6 +277,9 @@ async fn three_gateway_processes_bill_each_missed_day_once() {
         );
     }
     assert_balances_match_ledger(&app).await;
+    let sent = ours(app.sms_messages());
+    let unique: std::collections::HashSet<&String> = sent.iter().collect();
+    assert_eq!((sent.len(), unique.len()), (sms, sms), "each SMS once");
 }
 
 /// Accounts in `[first, first + count)` numbered 7000…, each with `items`

@@ -4,7 +4,10 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, WsClient, data};
+use std::time::{Duration, Instant};
+
+use crate::common::process::GatewayProcess;
+use crate::common::{Gateway, TestApp, WsClient, data, test_epoch};
 
 const CREATE: &str = "mutation ($i: CreatePaymentInput!) { createPayment(input: $i) { \
     payment { id confirmationUrl } userErrors { code } } }";
@@ -12,7 +15,7 @@ const EVENTS: &str = "subscription { accountEvents { __typename \
     ... on BalanceChanged { balance { amount } at } \
     ... on PaymentStatusChanged { status payment { id status amount { amount } } } } }";
 
-pub async fn create(app: &TestApp, token: &str, amount: &str) -> (String, String) {
+pub async fn create(app: &impl Gateway, token: &str, amount: &str) -> (String, String) {
     let body = app
         .graphql_as(
             Some(token),
@@ -26,7 +29,7 @@ pub async fn create(app: &TestApp, token: &str, amount: &str) -> (String, String
     (payment["id"].as_str().unwrap().to_owned(), path)
 }
 
-async fn press(app: &TestApp, path: &str, button: &str) {
+pub async fn press(app: &impl Gateway, path: &str, button: &str) {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -155,21 +158,36 @@ async fn someone_elses_payment_cannot_be_followed_and_events_need_a_session() {
 }
 
 #[tokio::test]
-async fn on_postgresql_events_cross_replicas() {
+async fn on_postgresql_an_event_made_by_one_gateway_process_reaches_a_subscriber_of_another_within_a_second()
+ {
     let app = TestApp::spawn().await;
     if !app.state.settings.is_postgres() {
         return; // One process on SQLite: nothing to cross.
     }
-    let replica = app.spawn_replica().await;
-    let demo = app.login("demo", "demo12345").await;
-    let (probe, _) = create(&app, &demo, "1").await;
-    let mut ws = signed_in_socket(&replica, &demo).await;
+    // Two `kabinet serve` processes sharing only the database.
+    let url = &app.state.settings.database_url;
+    let (a, b) = tokio::join!(
+        GatewayProcess::start(url, test_epoch(), &app.sms_outbox),
+        GatewayProcess::start(url, test_epoch(), &app.sms_outbox),
+    );
+    let demo = crate::common::login(&a, "demo", "demo12345").await;
+    let (probe, _) = create(&a, &demo, "1").await;
+    let mut ws = b
+        .ws(
+            "graphql-transport-ws",
+            json!({ "authorization": format!("Bearer {demo}") }),
+        )
+        .await;
     listen(&mut ws, &probe).await;
-    let (_, path) = create(&app, &demo, "75").await;
-    press(&app, &path, "pay").await;
+    let (paid, path) = create(&a, &demo, "75").await;
+    let pressed = Instant::now();
+    press(&a, &path, "pay").await;
     let event = payload(&ws.next().await, "accountEvents");
+    let took = pressed.elapsed();
     assert_eq!(event["__typename"], "PaymentStatusChanged");
     assert_eq!(event["status"], "SUCCEEDED");
+    assert_eq!(event["payment"]["id"], paid.as_str());
+    assert!(took < Duration::from_secs(1), "the event took {took:?}");
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@
 
 mod database;
 mod logs;
+pub mod process;
 pub mod smtp;
 pub mod ws;
 pub mod yookassa;
@@ -151,27 +152,16 @@ impl TestApp {
 
     /// POSTs a GraphQL operation with an optional bearer token.
     pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let response = self
-            .post_graphql(token, &json!({ "query": query, "variables": variables }))
-            .await;
-        let status = response.status();
-        let body: Value = response.json().await.expect("a JSON body");
-        // 400 only for a request refused before it ran (no data at all).
-        let refused = status == 400 && body["data"].is_null() && body["errors"].is_array();
-        assert!(
-            status == 200 || refused,
-            "GraphQL over HTTP answers 200 (or 400 for a refused request): {status} {body}"
-        );
-        body
+        answer(
+            self.post_graphql(token, &json!({ "query": query, "variables": variables }))
+                .await,
+        )
+        .await
     }
 
     /// POSTs any JSON body to `/graphql`.
     pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> reqwest::Response {
-        let mut request = self.http.post(self.url("/graphql")).json(body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.expect("the server answers")
+        post(&self.http, &self.url("/graphql"), token, body).await
     }
 
     /// GETs `path`.
@@ -202,16 +192,7 @@ impl TestApp {
 
     /// Signs in and returns the token; panics if sign-in fails.
     pub async fn login(&self, login: &str, password: &str) -> String {
-        let body = self
-            .graphql(
-                "mutation ($i: LoginInput!) { login(input: $i) { token userErrors { code message } } }",
-                json!({ "i": { "login": login, "password": password } }),
-            )
-            .await;
-        data(&body)["login"]["token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("sign-in as {login} failed: {body}"))
-            .to_owned()
+        self::login(self, login, password).await
     }
 
     /// Waits (up to 10 s) until at least `count` SMS have been "sent"; returns them all.
@@ -235,6 +216,91 @@ impl TestApp {
             .map(|line| serde_json::from_str(line).expect("each outbox line is JSON"))
             .collect()
     }
+}
+
+/// A gateway a test talks to: in this process or another.
+pub trait Gateway {
+    /// The gateway's address + `path`.
+    fn url(&self, path: &str) -> String;
+    /// POSTs a GraphQL operation with an optional bearer token; the JSON body.
+    fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> impl Future<Output = Value>;
+}
+
+impl Gateway for TestApp {
+    fn url(&self, path: &str) -> String {
+        TestApp::url(self, path)
+    }
+
+    fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> impl Future<Output = Value> {
+        TestApp::graphql_as(self, token, query, variables)
+    }
+}
+
+impl Gateway for process::GatewayProcess {
+    fn url(&self, path: &str) -> String {
+        process::GatewayProcess::url(self, path)
+    }
+
+    fn graphql_as(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> impl Future<Output = Value> {
+        process::GatewayProcess::graphql_as(self, token, query, variables)
+    }
+}
+
+/// Signs in on `gateway` and returns the token; panics if sign-in fails.
+pub async fn login(gateway: &impl Gateway, login: &str, password: &str) -> String {
+    let body = gateway
+        .graphql_as(
+            None,
+            "mutation ($i: LoginInput!) { login(input: $i) { token userErrors { code message } } }",
+            json!({ "i": { "login": login, "password": password } }),
+        )
+        .await;
+    data(&body)["login"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("sign-in as {login} failed: {body}"))
+        .to_owned()
+}
+
+/// POSTs `body` to `url`, with a bearer token when given.
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> reqwest::Response {
+    let mut request = http.post(url).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("the server answers")
+}
+
+/// The JSON body of a GraphQL response, checked the way a frontend reads it.
+async fn answer(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.expect("a JSON body");
+    // 400 only for a request refused before it ran (no data at all).
+    let refused = status == 400 && body["data"].is_null() && body["errors"].is_array();
+    assert!(
+        status == 200 || refused,
+        "GraphQL over HTTP answers 200 (or 400 for a refused request): {status} {body}"
+    );
+    body
 }
 
 impl Drop for TestApp {
