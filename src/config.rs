@@ -338,13 +338,13 @@ pub struct Settings {
     )]
     pub terminal_operators: Vec<String>,
 
-    /// Microseconds a DataLoader waits for the other keys of its wave before
-    /// it sends the batch (async-graphql's default is 1 000; every wave of a
-    /// query waits this long).
+    /// Microseconds a DataLoader wave waits, once the request that started
+    /// it has resolved all it can, for keys of other requests (every wave of
+    /// a query waits this long; more batches more under heavy load).
     #[arg(
         long,
         env = "KABINET_LOADER_DELAY_US",
-        default_value_t = 200,
+        default_value_t = 0,
         global = true
     )]
     pub loader_delay_us: u64,

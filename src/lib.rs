@@ -24,6 +24,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod memory;
 pub mod money;
 pub mod notices;
 pub mod notifications;

@@ -171,11 +171,16 @@ impl Guide {
         }
         drop(rows);
         programmes.shrink_to_fit();
+        crate::memory::return_freed_pages();
         let started = std::time::Instant::now();
-        let snapshot = tokio::task::spawn_blocking(move || Snapshot::new(wanted, programmes))
-            .await
-            .map_err(|e| DbErr::Custom(format!("building the TV guide: {e}")))?
-            .map_err(|e| DbErr::Custom(format!("building the TV search index: {e}")))?;
+        let snapshot = tokio::task::spawn_blocking(move || {
+            let snapshot = Snapshot::new(wanted, programmes);
+            crate::memory::return_freed_pages();
+            snapshot
+        })
+        .await
+        .map_err(|e| DbErr::Custom(format!("building the TV guide: {e}")))?
+        .map_err(|e| DbErr::Custom(format!("building the TV search index: {e}")))?;
         tracing::info!(
             version = wanted,
             programmes = snapshot.programmes.len(),
