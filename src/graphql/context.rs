@@ -20,8 +20,8 @@ pub struct SessionAccount(pub crate::accounts::Account);
 
 /// What one query reads once and shares among its resolvers: each of a
 /// grid's 220 channels asks whether the viewer sees it, and one answer serves
-/// them all. Given per operation by the HTTP handler; a mutation does not use
-/// it, as it may change what was read.
+/// them all. Given to each operation (`extensions::OperationMemos`); a
+/// mutation does not use it, as it may change what was read.
 #[derive(Debug, Default)]
 pub struct OperationMemo {
     /// The viewer's channel visibility.

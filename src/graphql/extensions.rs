@@ -242,6 +242,30 @@ impl Extension for RequestLimits {
     }
 }
 
+/// Gives each operation, over HTTP and WebSocket alike, its own
+/// [`super::context::OperationMemo`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OperationMemos;
+
+impl ExtensionFactory for OperationMemos {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(OperationMemos)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for OperationMemos {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        let request = request.data(super::context::OperationMemo::default());
+        next.run(ctx, request).await
+    }
+}
+
 /// Gives every error a code; masks unexpected ones as `INTERNAL` with the request id.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ErrorCodes;

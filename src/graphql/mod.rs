@@ -156,6 +156,7 @@ pub fn build_schema(
             max_response_bytes: settings.max_response_bytes,
         })
         .extension(extensions::SocketSessionCheck)
+        .extension(extensions::OperationMemos)
         .extension(extensions::ErrorCodes)
         .data(loaders::Loaders::new(
             &db,

@@ -17,7 +17,7 @@ use super::AppState;
 use super::bearer::Bearer;
 use super::{error_response, metrics, request_id};
 use crate::auth::{self, ClientInfo, Viewer};
-use crate::graphql::context::{OperationMemo, SessionAccount};
+use crate::graphql::context::SessionAccount;
 use crate::graphql::extensions;
 use crate::graphql::messages;
 
@@ -95,10 +95,7 @@ async fn execute(
 ) -> async_graphql::Response {
     let started = Instant::now();
     let name = request.operation_name.clone();
-    let mut request = request
-        .data(caller.0)
-        .data(caller.1)
-        .data(OperationMemo::default());
+    let mut request = request.data(caller.0).data(caller.1);
     if let Some(account) = account {
         request = request.data(account);
     }

@@ -293,6 +293,9 @@ async fn serve(
             })
             .serve()
     };
+    // The connection's operations are polled within this one future: their
+    // loader waves wait until none of them has anything left to run.
+    let graphql = crate::graphql::waves::in_whole_polls(graphql);
     let ended = session_end(&state, signed_in_rx);
     tokio::pin!(graphql, ended);
     let mut graphql_done = false;

@@ -610,4 +610,25 @@ async fn the_apps_evening_grid_of_every_channel_reads_each_thing_once() {
         let most = if token.is_some() { 9 } else { 5 };
         assert!(statements <= most, "{statements} statements");
     }
+
+    // Over a WebSocket the same: the connection's operations share one gate.
+    let mut ws = app
+        .ws(
+            "graphql-transport-ws",
+            json!({ "authorization": format!("Bearer {demo}") }),
+        )
+        .await;
+    let (message, statements) = app
+        .count_sql(async {
+            ws.send(json!({ "id": "grid", "type": "subscribe",
+                "payload": { "query": grid, "variables": evening } }))
+                .await;
+            ws.next().await
+        })
+        .await;
+    assert_eq!(message["type"], "next", "{message}");
+    let rows = message["payload"]["data"]["tvSchedule"].as_array().unwrap();
+    assert!(rows.len() >= 200);
+    // No session or cost meter per operation on a socket: fewer than over HTTP.
+    assert!(statements <= 9, "{statements} statements over a WebSocket");
 }
