@@ -246,21 +246,6 @@ impl Gateway for TestApp {
     }
 }
 
-impl Gateway for process::GatewayProcess {
-    fn url(&self, path: &str) -> String {
-        process::GatewayProcess::url(self, path)
-    }
-
-    fn graphql_as(
-        &self,
-        token: Option<&str>,
-        query: &str,
-        variables: Value,
-    ) -> impl Future<Output = Value> {
-        process::GatewayProcess::graphql_as(self, token, query, variables)
-    }
-}
-
 /// Signs in on `gateway` and returns the token; panics if sign-in fails.
 pub async fn login(gateway: &impl Gateway, login: &str, password: &str) -> String {
     let body = gateway

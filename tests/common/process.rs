@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::WsClient;
+use super::{Gateway, WsClient};
 
 /// A running `kabinet serve`, killed when dropped.
 pub struct GatewayProcess {
@@ -78,19 +78,19 @@ impl GatewayProcess {
         panic!("a gateway process did not get ready in 30 s");
     }
 
-    /// `http://ADDRESS` + `path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-
-    /// POSTs a GraphQL operation with an optional bearer token.
-    pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let body = json!({ "query": query, "variables": variables });
-        super::answer(super::post(&self.http, &self.url("/graphql"), token, &body).await).await
-    }
-
     /// Opens a WebSocket on `/graphql` with `protocol` and completes `connection_init`.
     pub async fn ws(&self, protocol: &str, init_payload: Value) -> WsClient {
         WsClient::connect(self.address, protocol, init_payload).await
+    }
+}
+
+impl Gateway for GatewayProcess {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = json!({ "query": query, "variables": variables });
+        super::answer(super::post(&self.http, &self.url("/graphql"), token, &body).await).await
     }
 }
