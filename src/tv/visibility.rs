@@ -8,8 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{tv_channel_visibility, tv_preferences};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Value,
-    sea_query::OnConflict,
+    ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, Value, sea_query::OnConflict,
 };
 
 use super::Channel;
@@ -67,23 +66,36 @@ pub async fn my_packages(
         .collect()
 }
 
-/// The account's visibility settings (three statements).
+/// The account's visibility settings: one statement for the preference and
+/// the per-channel choices together, a second for the packages only when
+/// "only my packages" is on.
 pub async fn of(
     db: &impl ConnectionTrait,
     account_id: i64,
     today: NaiveDate,
 ) -> Result<Visibility, DbErr> {
-    let only_my_packages = tv_preferences::Entity::find_by_id(account_id)
-        .one(db)
-        .await?
-        .is_some_and(|p| p.only_my_packages);
-    let choices = tv_channel_visibility::Entity::find()
-        .filter(tv_channel_visibility::Column::AccountId.eq(account_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.channel_id, c.visible))
-        .collect();
+    // The preference is the row without a channel.
+    let rows = db
+        .query_all_raw(statement(
+            db,
+            "SELECT CAST(NULL AS BIGINT) AS channel_id, only_my_packages AS visible \
+             FROM tv_preferences WHERE account_id = $1 \
+             UNION ALL \
+             SELECT channel_id, visible FROM tv_channel_visibility WHERE account_id = $1",
+            vec![account_id.into()],
+        ))
+        .await?;
+    let mut only_my_packages = false;
+    let mut choices = HashMap::new();
+    for row in rows {
+        let visible: bool = row.try_get("", "visible")?;
+        match row.try_get::<Option<i64>>("", "channel_id")? {
+            Some(channel_id) => {
+                choices.insert(channel_id, visible);
+            }
+            None => only_my_packages = visible,
+        }
+    }
     let my_packages = if only_my_packages {
         my_packages(db, account_id, today).await?
     } else {
